@@ -1,0 +1,414 @@
+"""Runs and the work model: how long a run takes, how its progress moves, what log it leaves.
+
+A run is ``New`` for :data:`NEW_SECONDS`, then ``Running`` while it works through its items
+at a steady pace (``seconds_per_item`` each, or the total a scripted outcome sets), then
+finishes: it writes its job log and leaves the active list. Pauses stretch the timeline;
+a stop turns it ``Stopping`` for :data:`STOP_SECONDS` and cancels the items not yet done.
+
+Time inside a run is kept as *active seconds* (time spent working). ``segments`` maps
+active seconds back to wall time: each entry is ``(wall time, active seconds)`` at which
+the run (re)started working; a pause closes the last segment, a resume opens a new one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from ips_fake.core.messages import localized
+from ips_fake.core.model import (
+    JobKind,
+    JobLogDetail,
+    JobLogInfo,
+    Outcome,
+    RunState,
+    TaskInfo,
+    TaskItemInfo,
+    WorkItem,
+)
+
+if TYPE_CHECKING:
+    from ips_fake.core.jobs import ScheduledJob
+
+#: How long a run shows ``New`` before it starts working.
+NEW_SECONDS = 1.0
+#: How long a stopped run shows ``Stopping`` before it is done.
+STOP_SECONDS = 1.0
+#: Default simulated time per work item.
+DEFAULT_SECONDS_PER_ITEM = 2.0
+#: How many items a job with no explicit item list works through.
+FIXED_ITEM_COUNT = 3
+
+
+@dataclass(frozen=True)
+class LogTypes:
+    """The log type strings a job kind writes."""
+
+    begin: str
+    end: str
+    success: str
+    error: str
+    warning: str
+
+
+def _pattern(stem: str, item_stem: str | None = None) -> LogTypes:
+    item = item_stem or stem
+    return LogTypes(
+        f"Begin{stem}", f"End{stem}", f"{item}Success", f"{item}Error", f"{item}Warning"
+    )
+
+
+#: Log types per job kind (documented ones from spec section 5; the rest follow their pattern).
+LOG_TYPES: dict[JobKind, LogTypes] = {
+    JobKind.IMAGE_SERVING_PUBLISH: _pattern("ImageServingPublish"),
+    JobKind.IMAGE_RENDERING_PUBLISH: _pattern("ImageRenderingPublish"),
+    JobKind.VIDEO_PUBLISH: _pattern("VideoPublish"),
+    JobKind.SERVER_DIRECTORY_PUBLISH: _pattern("ServerDirectoryPublish"),
+    JobKind.METADATA_PUBLISH: _pattern("MetadataPublish"),
+    JobKind.UPLOAD_DIRECTORY: _pattern("Upload"),
+    JobKind.UPLOAD_URLS: _pattern("UploadUrls", "Upload"),
+    JobKind.OPTIMIZE_IMAGES: LogTypes(
+        "BeginReoptimize", "EndReoptimize", "ReoptimizeSuccess", "ReoptimizeFailure", "FileUpdated"
+    ),
+    JobKind.RIP_PDFS: _pattern("PdfRip", "Upload"),
+    JobKind.REPROCESS_ASSETS: LogTypes(
+        "BeginReoptimize", "EndReoptimize", "ReoptimizeSuccess", "ReoptimizeFailure", "FileUpdated"
+    ),
+    JobKind.CREATE_VIDEO_SITEMAP: _pattern("VideoSitemap"),
+    JobKind.EXPORT: _pattern("Export"),
+    JobKind.AUTOMATED_SET_GENERATION: _pattern("AutomatedSetGeneration"),
+    JobKind.UPLOAD_POST: _pattern("Upload"),
+}
+
+#: JobLog ``jobSubType`` of an image-serving publish, by publishType.
+JOB_SUB_TYPES = {"Full": "full", "Incremental": "increment", "FullWithSearch": "fullwithsearch"}
+
+_UPLOAD_KINDS = frozenset({JobKind.UPLOAD_DIRECTORY, JobKind.UPLOAD_URLS, JobKind.RIP_PDFS})
+
+
+def asset_type_of(name: str) -> str:
+    """A plausible IPS asset type from a file name's extension."""
+    lowered = name.lower()
+    if lowered.endswith(".pdf"):
+        return "Pdf"
+    if lowered.endswith((".mp4", ".mov", ".avi", ".flv")):
+        return "Video"
+    if lowered.endswith(".zip"):
+        return "Zip"
+    return "Image"
+
+
+@dataclass(eq=False)
+class Run:
+    """One execution of a scheduled job (an ActiveJob while it lasts)."""
+
+    run_id: int
+    job: ScheduledJob
+    name: str
+    trigger_time: datetime
+    items: tuple[WorkItem, ...]
+    outcome: Outcome
+    seconds_per_item: float
+    total_seconds_override: float | None = None
+    started_at: datetime | None = None
+    segments: list[tuple[datetime, float]] = field(default_factory=list)
+    paused_at: datetime | None = None
+    stop_requested_at: datetime | None = None
+    version: int = 0
+    asset_handles: dict[int, str] = field(default_factory=dict)
+
+    # -- the work model ------------------------------------------------------------------------
+
+    @property
+    def effective_item_count(self) -> int:
+        """Items the run gets through before it ends (a failing run aborts after the first)."""
+        if self.outcome is Outcome.FAIL:
+            return min(1, len(self.items))
+        return len(self.items)
+
+    @property
+    def work_seconds(self) -> float:
+        """Active seconds the run needs to finish."""
+        if self.total_seconds_override is not None:
+            return self.total_seconds_override
+        return self.seconds_per_item * max(self.effective_item_count, 1)
+
+    def start(self, at: datetime) -> None:
+        """Leave the waiting queue: ``New`` now, working after :data:`NEW_SECONDS`."""
+        self.started_at = at
+        self.segments = [(at + timedelta(seconds=NEW_SECONDS), 0.0)]
+
+    @property
+    def is_waiting(self) -> bool:
+        """Whether the run waits for an earlier run of the same job."""
+        return self.started_at is None
+
+    def active_seconds(self, now: datetime) -> float:
+        """Seconds of work done by ``now``."""
+        if not self.segments:
+            return 0.0
+        wall, active = self.segments[-1]
+        end = now
+        for cut in (self.paused_at, self.stop_requested_at):
+            if cut is not None and cut < end:
+                end = cut
+        worked = max(0.0, (end - wall).total_seconds())
+        return min(self.work_seconds, active + worked)
+
+    def items_done(self, now: datetime) -> int:
+        """How many items are finished by ``now``."""
+        count = self.effective_item_count
+        if self.work_seconds <= 0:
+            return count
+        done = math.floor(self.active_seconds(now) * count / self.work_seconds + 1e-9)
+        return min(count, done)
+
+    def wall_time_of(self, active: float) -> datetime:
+        """The wall time at which the run had worked ``active`` seconds."""
+        chosen = self.segments[0]
+        for segment in self.segments:
+            if segment[1] <= active:
+                chosen = segment
+        wall, offset = chosen
+        return wall + timedelta(seconds=active - offset)
+
+    def finish_time(self) -> datetime | None:
+        """When the run will finish, or None while it is paused or waiting."""
+        if self.stop_requested_at is not None:
+            return self.stop_requested_at + timedelta(seconds=STOP_SECONDS)
+        if self.paused_at is not None or not self.segments:
+            return None
+        wall, active = self.segments[-1]
+        return wall + timedelta(seconds=self.work_seconds - active)
+
+    def pause(self, now: datetime) -> None:
+        """Hold progress from ``now``."""
+        self.paused_at = now
+        self.version += 1
+
+    def resume(self, now: datetime) -> None:
+        """Continue working from ``now``, keeping the work already done."""
+        assert self.paused_at is not None
+        wall, _ = self.segments[-1]
+        done = self.active_seconds(now)
+        # paused while still New: keep the rest of the New time
+        restart = now + (wall - self.paused_at) if self.paused_at < wall else now
+        self.segments.append((restart, done))
+        self.paused_at = None
+        self.version += 1
+
+    def request_stop(self, now: datetime) -> None:
+        """Turn ``Stopping``; the run ends :data:`STOP_SECONDS` later."""
+        self.stop_requested_at = now
+        self.version += 1
+
+    # -- what a client sees --------------------------------------------------------------------
+
+    def state(self, now: datetime) -> RunState:
+        """The ActiveJob state at ``now``."""
+        if self.started_at is None:
+            return RunState.WAITING_COORDINATOR
+        if self.stop_requested_at is not None:
+            return RunState.STOPPING
+        if now < self.segments[0][0]:
+            return RunState.NEW
+        return RunState.RUNNING
+
+    def progress(self, now: datetime) -> int:
+        """Whole-percent progress."""
+        if self.work_seconds <= 0:
+            return 100 if self.started_at is not None else 0
+        return min(100, math.floor(100 * self.active_seconds(now) / self.work_seconds + 1e-9))
+
+    def last_progress_update(self, now: datetime) -> datetime:
+        """When progress last changed: the last item finished, or the start."""
+        done = self.items_done(now)
+        if done == 0 or not self.segments:
+            return self.started_at or self.trigger_time
+        count = self.effective_item_count
+        return self.wall_time_of(self.work_seconds * done / count)
+
+    def progress_message(self, now: datetime) -> str:
+        """A human line about progress, in the job's language."""
+        locale = self.job.locale
+        if self.started_at is None:
+            return localized("waiting", locale, job=self.job.name)
+        if self.state(now) is RunState.NEW:
+            return localized("queued", locale)
+        return localized("progress", locale, done=self.items_done(now), total=len(self.items))
+
+    def task(self, now: datetime) -> TaskInfo:
+        """The run's single task, with one entry per item."""
+        done = self.items_done(now)
+        count = len(self.items)
+        state = self.state(now)
+        processing = 1 if state is RunState.RUNNING and done < self.effective_item_count else 0
+        task_state = {
+            RunState.NEW: "New",
+            RunState.RUNNING: "Processing",
+            RunState.STOPPING: "Stopping",
+            RunState.WAITING_COORDINATOR: "New",
+        }.get(state, "Unknown")
+        updated = self.last_progress_update(now)
+        per_item_seconds = self.work_seconds / max(self.effective_item_count, 1)
+        active = self.active_seconds(now)
+        items = []
+        for index, item in enumerate(self.items):
+            if index < done:
+                fraction = 1.0
+            elif index == done and processing and per_item_seconds > 0:
+                fraction = round((active - index * per_item_seconds) / per_item_seconds, 3)
+            else:
+                fraction = 0.0
+            items.append(
+                TaskItemInfo(
+                    item_name=item.name,
+                    progress=fraction,
+                    progress_message=self._item_message(index, done),
+                    last_progress_update=updated
+                    if index < done
+                    else (self.started_at or self.trigger_time),
+                )
+            )
+        return TaskInfo(
+            task_type=self.job.kind.type_name,
+            task_state=task_state,
+            num_processed=done,
+            num_processing=processing,
+            num_pending=max(0, count - done - processing),
+            progress=round(done / count, 3) if count else 0.0,
+            progress_message=self.progress_message(now),
+            last_progress_update=updated,
+            items=tuple(items),
+        )
+
+    def _item_message(self, index: int, done: int) -> str:
+        if index >= done:
+            return localized("queued", self.job.locale)
+        return self._item_line(index)[0]
+
+    def _item_line(self, index: int) -> tuple[str, str]:
+        """(message, log type) of a finished item under this run's outcome."""
+        types = LOG_TYPES[self.job.kind]
+        item = self.items[index].name
+        locale = self.job.locale
+        if self.outcome is Outcome.FAIL:
+            return localized("item_error", locale, item=item), types.error
+        if self.outcome is Outcome.WARN:
+            return localized("item_warning", locale, item=item), types.warning
+        if self.outcome is Outcome.DUPLICATES:
+            return localized("item_duplicate", locale, item=item), "DuplicateSkipped"
+        return localized("item_success", locale, item=item), types.success
+
+    # -- the log -------------------------------------------------------------------------------
+
+    def build_log(
+        self,
+        end: datetime,
+        *,
+        client_name: str,
+        stopped: bool,
+        download_path: str | None,
+    ) -> JobLogInfo:
+        """The JobLog this run leaves when it ends at ``end``."""
+        job = self.job
+        locale = job.locale
+        types = LOG_TYPES[job.kind]
+        start = self.started_at or self.trigger_time
+        done = self.items_done(end)
+        details: list[JobLogDetail] = [
+            JobLogDetail(job.name, "OriginalJobName", start),
+            JobLogDetail(client_name, "JobClient", start),
+            JobLogDetail(job.kind.type_name, "JobType", start),
+            JobLogDetail(localized("begin", locale, job=self.name), types.begin, start),
+        ]
+        success = errors = warnings = duplicates = 0
+        for index in range(done):
+            message, log_type = self._item_line(index)
+            item = self.items[index]
+            finished_at = self.wall_time_of(
+                self.work_seconds * (index + 1) / self.effective_item_count
+            )
+            details.append(
+                JobLogDetail(
+                    message,
+                    log_type,
+                    finished_at,
+                    asset_name=item.name,
+                    asset_type=asset_type_of(item.name),
+                    asset_handle=self.asset_handles.get(index, item.asset_handle),
+                )
+            )
+            if self.outcome is Outcome.FAIL:
+                errors += 1
+            elif self.outcome is Outcome.DUPLICATES:
+                duplicates += 1
+            else:
+                success += 1
+                warnings += self.outcome is Outcome.WARN
+        fatal = self.outcome is Outcome.FAIL and not stopped
+        if stopped:
+            for index in range(done, len(self.items)):
+                item = self.items[index]
+                details.append(
+                    JobLogDetail(
+                        localized("item_cancel", locale, item=item.name),
+                        "FileCancel",
+                        end,
+                        asset_name=item.name,
+                        asset_type=asset_type_of(item.name),
+                        asset_handle=item.asset_handle,
+                    )
+                )
+            details.append(
+                JobLogDetail(localized("stopped", locale, job=self.name), types.end, end)
+            )
+        elif fatal:
+            details.append(
+                JobLogDetail(localized("fatal", locale, job=self.name), "FatalError", end)
+            )
+        if download_path is not None and not fatal and not stopped:
+            details.append(
+                JobLogDetail(
+                    localized("export_ready", locale),
+                    "FileEnd",
+                    end,
+                    asset_type="Zip",
+                    download_path=download_path,
+                )
+            )
+        end_line = localized(
+            "end", locale, job=self.name, success=success, errors=errors, warnings=warnings
+        )
+        details.append(JobLogDetail(end_line, types.end, end))
+        transfers = success if job.kind in _UPLOAD_KINDS else 0
+        return JobLogInfo(
+            company_id=job.company_id,
+            run_id=self.run_id,
+            job_name=self.name,
+            original_job_name=job.name,
+            submit_user_email=job.submitter_email,
+            log_type="FatalError" if fatal else types.end,
+            job_sub_type=JOB_SUB_TYPES.get(job.payload.publish_type or "", "")
+            if job.kind is JobKind.IMAGE_SERVING_PUBLISH
+            else "",
+            start_date=start,
+            end_date=end,
+            description=job.description or "",
+            file_success_count=success,
+            file_error_count=errors,
+            file_warning_count=warnings,
+            file_duplicate_count=duplicates,
+            file_update_count=success
+            if job.kind in (JobKind.REPROCESS_ASSETS, JobKind.OPTIMIZE_IMAGES)
+            else 0,
+            total_file_count=len(self.items),
+            transfer_success_count=transfers,
+            transfer_error_count=errors if job.kind in _UPLOAD_KINDS else 0,
+            transfer_warning_count=warnings if job.kind in _UPLOAD_KINDS else 0,
+            fatal_error=fatal,
+            details=tuple(details),
+            locale=locale,
+        )

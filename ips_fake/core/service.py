@@ -1,0 +1,819 @@
+"""The IPS job service: one method per operation, over one lock, driven by an injected clock.
+
+Example::
+
+    service = IpsService(Directory.default(), ManualClock())
+    user = service.directory.authenticate("ipsuser@example.com", "password")
+    job = service.submit_job(user, SubmitJobRequest("47", "My Test Job", payload))
+    service.clock.advance(minutes=1)
+    service.get_job_logs(user, "47")
+
+Every public method first brings the simulation up to the clock's time (fires due
+triggers and ends due runs, in time order), then answers. Nothing here knows about SOAP.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from ips_fake.core.clock import Clock
+from ips_fake.core.cron import CronSyntaxError, QuartzSchedule
+from ips_fake.core.directory import Company, Directory, User
+from ips_fake.core.errors import FaultCode, IpsFault, invalid_parameter, missing_parameter
+from ips_fake.core.handles import HandleStyle, asset_handle, job_handle, run_handle, run_name
+from ips_fake.core.jobs import ScheduledJob, Timeline
+from ips_fake.core.messages import localized
+from ips_fake.core.model import (
+    ActiveJobInfo,
+    AssetJobLogInfo,
+    EmailSetting,
+    JobKind,
+    JobLogDetail,
+    JobLogInfo,
+    JobLogPage,
+    Notification,
+    RunState,
+    ScheduledJobInfo,
+    SubmitJobRequest,
+    TriggerState,
+    WorkItem,
+)
+from ips_fake.core.outcomes import OutcomeScript
+from ips_fake.core.runs import DEFAULT_SECONDS_PER_ITEM, FIXED_ITEM_COUNT, Run
+
+LOCALE_PATTERN = re.compile(r"[a-z]{2}(-[A-Z]{2})?")
+MAX_RECORDS_PER_PAGE = 1000
+EXPORT_PATH_PREFIX = "/_fake/exports/"
+
+JOB_LOG_SORT_KEYS: dict[str, Callable[[JobLogInfo], object]] = {
+    "JobName": lambda log: log.job_name,
+    "LogType": lambda log: log.log_type,
+    "StartDate": lambda log: log.start_date,
+    "CompanyName": lambda log: log.company_id,
+    "UserId": lambda log: log.submit_user_email,
+    "Email": lambda log: log.submit_user_email,
+    "FileErrorCount": lambda log: log.file_error_count,
+    "FileWarningCount": lambda log: log.file_warning_count,
+    "FileSuccessCount": lambda log: log.file_success_count,
+}
+DETAIL_SORT_KEYS: dict[str, Callable[[JobLogDetail], object]] = {
+    "Date": lambda detail: detail.date_created,
+    "LogType": lambda detail: detail.log_type,
+}
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """Knobs of one fake server that are not state."""
+
+    server_name: str = "ips-fake-1"
+    time_zone: str = "UTC"
+    seconds_per_item: float = DEFAULT_SECONDS_PER_ITEM
+    client_name: str = "IPS API"
+
+
+class IpsService:
+    """All state of one fake IPS server, and the eleven job operations over it."""
+
+    def __init__(
+        self,
+        directory: Directory,
+        clock: Clock,
+        settings: ServiceSettings | None = None,
+    ) -> None:
+        self.clock = clock
+        self.settings = settings or ServiceSettings()
+        self.zone: tzinfo = ZoneInfo(self.settings.time_zone)
+        self.lock = threading.RLock()
+        self.outcomes = OutcomeScript()
+        self._initial_directory = directory.as_json_data()
+        self.directory = directory
+        self._clear_state()
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def _clear_state(self) -> None:
+        self._jobs: dict[tuple[str, str], ScheduledJob] = {}
+        self._jobs_by_handle: dict[str, ScheduledJob] = {}
+        self._runs: dict[int, Run] = {}
+        self._run_ids_by_handle: dict[str, int] = {}
+        self._run_names: set[tuple[str, str]] = set()
+        self._logs: dict[str, list[JobLogInfo]] = {}
+        self._logs_by_run: dict[int, JobLogInfo] = {}
+        self._logs_by_original: dict[tuple[str, str], list[JobLogInfo]] = {}
+        self._asset_logs: dict[tuple[str, str], list[AssetJobLogInfo]] = {}
+        self._exports: dict[int, tuple[str, tuple[str, ...]]] = {}
+        self.outbox: list[Notification] = []
+        self._timeline = Timeline()
+        self._job_serial = 0
+        self._run_serial = 0
+        self._asset_serial = 0
+
+    def reset(self) -> None:
+        """Back to the configured directory, no jobs, no logs, empty outbox, default outcomes,
+        counters from the start. The clock is not touched."""
+        with self.lock:
+            self.directory = Directory.from_json_data(self._initial_directory)
+            self.outcomes.clear()
+            self._clear_state()
+
+    def sync(self) -> datetime:
+        """Fire every trigger and end every run due by the clock's time, in time order."""
+        with self.lock:
+            now = self.clock.now()
+            while (due := self._timeline.pop_due(now)) is not None:
+                at, kind, target = due
+                if kind == "fire":
+                    assert isinstance(target, ScheduledJob)
+                    self._fire(target, at)
+                else:
+                    assert isinstance(target, Run)
+                    self._finish(target, at)
+            return now
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _begin(self, user: User, operation: str) -> datetime:
+        self.directory.authorize(user, operation)
+        return self.sync()
+
+    def _local(self, instant: datetime) -> datetime:
+        return instant.astimezone(self.zone)
+
+    def _company(self, user: User, company_handle: str | None) -> Company:
+        if company_handle is None or not company_handle.strip():
+            raise missing_parameter("companyHandle is required")
+        return self.directory.company_for(user, company_handle)
+
+    def _scope(self, user: User, company_handle: str | None) -> list[str]:
+        if company_handle:
+            return [self._company(user, company_handle).id]
+        return [company.id for company in self.directory.companies_of(user)]
+
+    def _check_owner(self, user: User, company: Company | None, owner_id: str, handle: str) -> None:
+        if not user.belongs_to(owner_id):
+            raise IpsFault(
+                FaultCode.ILLEGAL_COMPANY,
+                f"jobHandle {handle!r} belongs to a company user {user.email} may not act on",
+            )
+        if company is not None and company.id != owner_id:
+            raise invalid_parameter(
+                f"jobHandle {handle!r} belongs to company {owner_id}, not to companyHandle "
+                f"{company.id}"
+            )
+
+    def _find_job(self, user: User, company: Company | None, handle: str) -> ScheduledJob | None:
+        job = self._jobs_by_handle.get(handle)
+        if job is not None:
+            self._check_owner(user, company, job.company_id, handle)
+        return job
+
+    def _find_run(self, user: User, company: Company | None, handle: str) -> int | None:
+        run_id = self._run_ids_by_handle.get(handle)
+        if run_id is not None:
+            owner = (
+                self._runs[run_id].job.company_id
+                if run_id in self._runs
+                else (self._logs_by_run[run_id].company_id)
+            )
+            self._check_owner(user, company, owner, handle)
+        return run_id
+
+    def _unknown_handle(self, handle: str) -> IpsFault:
+        return invalid_parameter(f"jobHandle {handle!r} names no job")
+
+    # -- submitJob / executeJob ----------------------------------------------------------------
+
+    def submit_job(self, user: User, request: SubmitJobRequest) -> ScheduledJobInfo:
+        """submitJob: create a scheduled job; it fires now, at ``exec_time``, or on a schedule."""
+        with self.lock:
+            now = self._begin(user, "submitJob")
+            company = self._company(user, request.company_handle)
+            name = request.job_name
+            if not name.strip():
+                raise missing_parameter("jobName must not be empty")
+            if request.exec_time is not None and request.exec_schedule is not None:
+                raise invalid_parameter(
+                    "give at most one of execTime and execSchedule; this request has both"
+                )
+            if request.locale is not None and not LOCALE_PATTERN.fullmatch(request.locale):
+                raise invalid_parameter(
+                    f"locale {request.locale!r} is not ll or ll-CC (e.g. 'en' or 'en-US')"
+                )
+            notify_email = user.email
+            if request.user_handle is not None:
+                recipient = self.directory.find_user(request.user_handle)
+                if recipient is None:
+                    raise IpsFault(
+                        FaultCode.INVALID_REQUEST_USER,
+                        f"userHandle {request.user_handle!r} names no user",
+                    )
+                if not recipient.belongs_to(company.id):
+                    raise IpsFault(
+                        FaultCode.ILLEGAL_REQUEST_USER,
+                        f"userHandle {request.user_handle!r} is not a user of company {company.id}",
+                    )
+                notify_email = recipient.email
+            schedule = None
+            if request.exec_schedule is not None:
+                try:
+                    schedule = QuartzSchedule.parse(request.exec_schedule)
+                except CronSyntaxError as error:
+                    raise invalid_parameter(
+                        f"execSchedule {request.exec_schedule!r}: {error}"
+                    ) from None
+            existing = self._jobs.get((company.id, name))
+            if existing is not None and existing.is_listed:
+                raise IpsFault(
+                    FaultCode.GENERAL_FAILURE,
+                    f"job name {name!r} is already in use in company {company.id}",
+                )
+            exec_time = request.exec_time
+            if exec_time is not None and exec_time.tzinfo is None:
+                exec_time = exec_time.replace(tzinfo=self.zone)
+            self._job_serial += 1
+            job = ScheduledJob(
+                serial=self._job_serial,
+                company_id=company.id,
+                name=name,
+                payload=request.payload,
+                submitter_email=user.email,
+                notify_email=notify_email,
+                locale=request.locale,
+                description=request.description,
+                exec_time=self._local(exec_time) if exec_time else None,
+                schedule=schedule,
+                time_zone=self.settings.time_zone,
+            )
+            if existing is not None:
+                existing.deleted = True
+            self._jobs[(company.id, name)] = job
+            for style in HandleStyle:
+                self._jobs_by_handle[job_handle(company.id, name, style)] = job
+            if schedule is not None:
+                job.next_fire = schedule.next_fire_after(self._local(now))
+                if job.next_fire is None:
+                    job.trigger_state = TriggerState.COMPLETE
+            else:
+                job.next_fire = max(job.exec_time or now, now)
+            if job.next_fire is not None:
+                self._timeline.push(job.next_fire, "fire", job)
+            info = self._scheduled_info(job)
+            self.sync()
+            return info
+
+    def execute_job(self, user: User, company_handle: str, handle: str) -> None:
+        """executeJob: start a run of a scheduled job now; its schedule is untouched."""
+        with self.lock:
+            now = self._begin(user, "executeJob")
+            company = self._company(user, company_handle)
+            job = self._find_job(user, company, handle)
+            if job is None or job.deleted:
+                if self._find_run(user, company, handle) is not None:
+                    raise invalid_parameter(
+                        f"jobHandle {handle!r} names a run; executeJob takes a scheduled "
+                        "job's handle"
+                    )
+                raise self._unknown_handle(handle)
+            self._start_run(job, now)
+
+    # -- firing, running, finishing ------------------------------------------------------------
+
+    def _fire(self, job: ScheduledJob, at: datetime) -> None:
+        if job.deleted:
+            return
+        if job.trigger_state is TriggerState.PAUSED:
+            if job.schedule is None:
+                job.missed_while_paused = True
+                job.next_fire = None
+            else:
+                self._schedule_next(job, at)
+            return
+        self._start_run(job, at)
+        if job.schedule is None:
+            job.trigger_state = TriggerState.COMPLETE
+            job.next_fire = None
+        else:
+            self._schedule_next(job, at)
+
+    def _schedule_next(self, job: ScheduledJob, after: datetime) -> None:
+        assert job.schedule is not None
+        job.next_fire = job.schedule.next_fire_after(self._local(after))
+        if job.next_fire is None:
+            job.trigger_state = TriggerState.COMPLETE
+        else:
+            self._timeline.push(job.next_fire, "fire", job)
+
+    def _work_items(self, job: ScheduledJob) -> tuple[WorkItem, ...]:
+        payload = job.payload
+        if payload.items:
+            return payload.items
+        if payload.kind is JobKind.UPLOAD_DIRECTORY:
+            folder = payload.server_dir.rstrip("/") if payload.server_dir else "upload"
+            return tuple(
+                WorkItem(f"{folder}/image-{n}.jpg") for n in range(1, FIXED_ITEM_COUNT + 1)
+            )
+        stem = job.kind.type_name
+        return tuple(WorkItem(f"{stem}-item-{n}") for n in range(1, FIXED_ITEM_COUNT + 1))
+
+    def _start_run(self, job: ScheduledJob, at: datetime) -> Run:
+        self._run_serial += 1
+        stamp = self._local(at)
+        name = run_name(job.name, stamp)
+        while (job.company_id, name) in self._run_names:
+            stamp += timedelta(milliseconds=1)
+            name = run_name(job.name, stamp)
+        self._run_names.add((job.company_id, name))
+        rule = self.outcomes.choose(job.kind, job.name)
+        run = Run(
+            run_id=self._run_serial,
+            job=job,
+            name=name,
+            trigger_time=at,
+            items=self._work_items(job),
+            outcome=rule.outcome,
+            seconds_per_item=self.settings.seconds_per_item,
+            total_seconds_override=rule.seconds,
+        )
+        self._runs[run.run_id] = run
+        for style in HandleStyle:
+            self._run_ids_by_handle[run_handle(job.company_id, name, run.run_id, style)] = (
+                run.run_id
+            )
+        job.runs.append(run)
+        if len(job.runs) == 1:
+            self._begin_work(run, at)
+        return run
+
+    def _begin_work(self, run: Run, at: datetime) -> None:
+        run.start(at)
+        if run.job.kind in (JobKind.UPLOAD_URLS, JobKind.UPLOAD_DIRECTORY, JobKind.RIP_PDFS):
+            for index in range(len(run.items)):
+                self._asset_serial += 1
+                run.asset_handles[index] = asset_handle(run.job.company_id, self._asset_serial, 1)
+        self._push_finish(run)
+        if self._email_setting(run) is EmailSetting.ALL:
+            self._mail(run, at, "mail_start_subject", "mail_start_body", reason="start")
+
+    def _push_finish(self, run: Run) -> None:
+        finish = run.finish_time()
+        if finish is not None:
+            self._timeline.push(finish, "finish", run)
+
+    def _finish(self, run: Run, at: datetime) -> None:
+        stopped = run.stop_requested_at is not None
+        download = None
+        if run.job.kind is JobKind.EXPORT:
+            download = f"{EXPORT_PATH_PREFIX}{run.run_id}.zip"
+        log = run.build_log(
+            at, client_name=self.settings.client_name, stopped=stopped, download_path=download
+        )
+        if download is not None and not log.fatal_error and not stopped:
+            handles = tuple(item.asset_handle or item.name for item in run.items)
+            self._exports[run.run_id] = (run.name, handles)
+        self._store_log(log)
+        del self._runs[run.run_id]
+        job = run.job
+        job.runs.remove(run)
+        self._notify_end(run, log, at)
+        if job.runs and job.runs[0].is_waiting:
+            self._begin_work(job.runs[0], at)
+
+    def _store_log(self, log: JobLogInfo) -> None:
+        self._logs.setdefault(log.company_id, []).append(log)
+        self._logs_by_run[log.run_id] = log
+        self._logs_by_original.setdefault((log.company_id, log.original_job_name), []).append(log)
+        for detail in log.details:
+            if detail.asset_handle:
+                entry = AssetJobLogInfo(
+                    company_id=log.company_id,
+                    run_id=log.run_id,
+                    job_name=log.job_name,
+                    log_message=detail.log_message,
+                    log_type=detail.log_type,
+                    submit_user_email=log.submit_user_email,
+                    log_date=detail.date_created,
+                )
+                self._asset_logs.setdefault((log.company_id, detail.asset_handle), []).append(entry)
+
+    def _email_setting(self, run: Run) -> EmailSetting:
+        return run.job.payload.email_setting or EmailSetting.NONE
+
+    def _notify_end(self, run: Run, log: JobLogInfo, at: datetime) -> None:
+        setting = self._email_setting(run)
+        failed = log.fatal_error or log.file_error_count > 0
+        warned = log.file_warning_count > 0
+        wanted = {
+            EmailSetting.ALL: True,
+            EmailSetting.JOB_COMPLETION: True,
+            EmailSetting.ERROR: failed,
+            EmailSetting.ERROR_AND_WARNING: failed or warned,
+            EmailSetting.NONE: False,
+        }[setting]
+        if wanted:
+            subject = "mail_fail_subject" if failed else "mail_end_subject"
+            self._mail(run, at, subject, "mail_body", reason="end", log=log)
+
+    def _mail(
+        self,
+        run: Run,
+        at: datetime,
+        subject_key: str,
+        body_key: str,
+        *,
+        reason: str,
+        log: JobLogInfo | None = None,
+    ) -> None:
+        locale = run.job.locale or "en-US"
+        counts = {
+            "success": log.file_success_count if log else 0,
+            "errors": log.file_error_count if log else 0,
+            "warnings": log.file_warning_count if log else 0,
+            "duplicates": log.file_duplicate_count if log else 0,
+        }
+        self.outbox.append(
+            Notification(
+                to=run.job.notify_email,
+                subject=localized(subject_key, locale, job=run.job.name),
+                body=localized(body_key, locale, run=run.name, **counts),
+                locale=locale,
+                company_id=run.job.company_id,
+                job_name=run.job.name,
+                run_name=run.name,
+                run_id=run.run_id,
+                sent_at=at,
+                reason=reason,
+            )
+        )
+
+    # -- snapshots -----------------------------------------------------------------------------
+
+    def _scheduled_info(self, job: ScheduledJob) -> ScheduledJobInfo:
+        return ScheduledJobInfo(
+            company_id=job.company_id,
+            name=job.name,
+            kind=job.kind,
+            submit_user_email=job.submitter_email,
+            locale=job.locale,
+            description=job.description,
+            exec_schedule=job.schedule.expression if job.schedule else None,
+            next_fire_time=job.next_fire,
+            time_zone=job.time_zone,
+            trigger_state=job.trigger_state,
+            payload=job.payload,
+        )
+
+    def _active_info(self, run: Run, now: datetime) -> ActiveJobInfo:
+        job = run.job
+        return ActiveJobInfo(
+            company_id=job.company_id,
+            run_id=run.run_id,
+            name=run.name,
+            original_name=job.name,
+            kind=job.kind,
+            state=run.state(now),
+            submit_user_email=job.submitter_email,
+            locale=job.locale,
+            description=job.description,
+            server_name=self.settings.server_name,
+            start_date=self._local(run.started_at or run.trigger_time),
+            trigger_time=self._local(run.trigger_time),
+            total_size=len(run.items),
+            progress=run.progress(now) if not run.is_waiting else 0,
+            progress_message=run.progress_message(now),
+            last_progress_update=self._local(run.last_progress_update(now)),
+            tasks=(run.task(now),),
+            payload=job.payload,
+        )
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def get_active_jobs(
+        self,
+        user: User,
+        company_handle: str | None = None,
+        handle: str | None = None,
+        original_name: str | None = None,
+        include_waiting: bool = False,
+    ) -> list[ActiveJobInfo]:
+        """getActiveJobs: runs not yet finished, oldest first."""
+        with self.lock:
+            now = self._begin(user, "getActiveJobs")
+            company = self._company(user, company_handle) if company_handle else None
+            scope = set(self._scope(user, company_handle))
+            runs: Iterable[Run] = self._runs.values()
+            if handle is not None:
+                job = self._find_job(user, company, handle)
+                if job is not None:
+                    runs = list(job.runs)
+                else:
+                    run_id = self._find_run(user, company, handle)
+                    if run_id is None:
+                        raise self._unknown_handle(handle)
+                    runs = [self._runs[run_id]] if run_id in self._runs else []
+            result = []
+            for run in runs:
+                if run.job.company_id not in scope:
+                    continue
+                if original_name is not None and run.job.name != original_name:
+                    continue
+                if run.is_waiting and not include_waiting:
+                    continue
+                result.append(self._active_info(run, now))
+            return result
+
+    def get_scheduled_jobs(
+        self,
+        user: User,
+        company_handle: str | None = None,
+        handle: str | None = None,
+        original_name: str | None = None,
+    ) -> list[ScheduledJobInfo]:
+        """getScheduledJobs: jobs that can still fire, in submission order."""
+        with self.lock:
+            self._begin(user, "getScheduledJobs")
+            company = self._company(user, company_handle) if company_handle else None
+            scope = set(self._scope(user, company_handle))
+            if handle is not None:
+                job = self._find_job(user, company, handle)
+                if job is None:
+                    if self._find_run(user, company, handle) is None:
+                        raise self._unknown_handle(handle)
+                    return []
+                candidates: Iterable[ScheduledJob] = [job]
+            elif original_name is not None:
+                candidates = [
+                    job
+                    for key in scope
+                    if (job := self._jobs.get((key, original_name))) is not None
+                ]
+            else:
+                candidates = sorted(self._jobs.values(), key=lambda job: job.serial)
+            return [
+                self._scheduled_info(job)
+                for job in candidates
+                if job.is_listed
+                and job.company_id in scope
+                and (original_name is None or job.name == original_name)
+            ]
+
+    # -- control -------------------------------------------------------------------------------
+
+    def _target(
+        self, user: User, operation: str, company_handle: str, handle: str
+    ) -> tuple[datetime, ScheduledJob | None, Run | None]:
+        now = self._begin(user, operation)
+        company = self._company(user, company_handle)
+        job = self._find_job(user, company, handle)
+        if job is not None and not job.deleted:
+            return now, job, None
+        run_id = self._find_run(user, company, handle)
+        if run_id is None:
+            raise self._unknown_handle(handle)
+        run = self._runs.get(run_id)
+        if run is None:
+            raise invalid_parameter(f"jobHandle {handle!r} names a run that has already finished")
+        return now, None, run
+
+    def stop_job(self, user: User, company_handle: str, handle: str) -> None:
+        """stopJob: a run turns Stopping, then Done with a log saying it was stopped. On a
+        scheduled job, stops its current runs."""
+        with self.lock:
+            now, job, run = self._target(user, "stopJob", company_handle, handle)
+            runs = [run] if run is not None else list(job.runs) if job is not None else []
+            live = [r for r in runs if r.stop_requested_at is None]
+            if not live:
+                raise invalid_parameter(f"jobHandle {handle!r} has no run to stop")
+            for each in live:
+                self._stop(each, now)
+
+    def _stop(self, run: Run, now: datetime) -> None:
+        if run.is_waiting:
+            run.job.runs.remove(run)
+            run.start(now)
+            run.job.runs.append(run)
+        run.request_stop(now)
+        self._push_finish(run)
+
+    def pause_job(self, user: User, company_handle: str, handle: str) -> None:
+        """pauseJob: a scheduled job stops firing; a run holds its progress."""
+        with self.lock:
+            now, job, run = self._target(user, "pauseJob", company_handle, handle)
+            if job is not None:
+                if job.trigger_state is not TriggerState.NORMAL:
+                    raise invalid_parameter(
+                        f"jobHandle {handle!r} cannot be paused: its trigger is "
+                        f"{job.trigger_state.value}"
+                    )
+                job.trigger_state = TriggerState.PAUSED
+                return
+            assert run is not None
+            if run.paused_at is not None or run.stop_requested_at is not None or run.is_waiting:
+                state = "paused" if run.paused_at is not None else run.state(now).value
+                raise invalid_parameter(f"jobHandle {handle!r} cannot be paused: it is {state}")
+            run.pause(now)
+
+    def resume_job(self, user: User, company_handle: str, handle: str) -> None:
+        """resumeJob: undo pauseJob. A one-off fire missed while paused happens now."""
+        with self.lock:
+            now, job, run = self._target(user, "resumeJob", company_handle, handle)
+            if job is not None:
+                if job.trigger_state is not TriggerState.PAUSED:
+                    raise invalid_parameter(f"jobHandle {handle!r} is not paused")
+                job.trigger_state = TriggerState.NORMAL
+                if job.missed_while_paused:
+                    job.missed_while_paused = False
+                    job.next_fire = now
+                    self._timeline.push(now, "fire", job)
+                    self.sync()
+                return
+            assert run is not None
+            if run.paused_at is None:
+                raise invalid_parameter(f"jobHandle {handle!r} is not paused")
+            run.resume(now)
+            self._push_finish(run)
+
+    def delete_job(self, user: User, company_handle: str, handle: str) -> None:
+        """deleteJob: remove a scheduled job (no more fires) and stop its runs; on a run,
+        stop it."""
+        with self.lock:
+            now, job, run = self._target(user, "deleteJob", company_handle, handle)
+            if run is not None:
+                if run.stop_requested_at is None:
+                    self._stop(run, now)
+                return
+            assert job is not None
+            job.deleted = True
+            job.version += 1
+            job.next_fire = None
+            for style in HandleStyle:
+                self._jobs_by_handle.pop(job_handle(job.company_id, job.name, style), None)
+            if self._jobs.get((job.company_id, job.name)) is job:
+                del self._jobs[(job.company_id, job.name)]
+            for each in list(job.runs):
+                if each.stop_requested_at is None:
+                    self._stop(each, now)
+
+    # -- logs ----------------------------------------------------------------------------------
+
+    def get_job_logs(
+        self,
+        user: User,
+        company_handle: str | None = None,
+        user_handle: str | None = None,
+        sort_by: str | None = None,
+        sort_direction: str | None = None,
+        start_date: datetime | None = None,
+        end_date: datetime | None = None,
+        num_rows: int | None = None,
+    ) -> list[JobLogInfo]:
+        """getJobLogs: finished runs' logs (without details), newest first unless sorted."""
+        with self.lock:
+            self._begin(user, "getJobLogs")
+            scope = self._scope(user, company_handle)
+            submitter = None
+            if user_handle is not None:
+                found = self.directory.find_user(user_handle)
+                if found is None:
+                    raise IpsFault(
+                        FaultCode.INVALID_REQUEST_USER, f"userHandle {user_handle!r} names no user"
+                    )
+                submitter = found.email
+            if num_rows is not None and num_rows < 0:
+                raise invalid_parameter(f"numRows must not be negative, got {num_rows}")
+            logs = [log for company_id in scope for log in self._logs.get(company_id, [])]
+            logs = [
+                log
+                for log in logs
+                if (submitter is None or log.submit_user_email == submitter)
+                and (start_date is None or log.start_date >= start_date)
+                and (end_date is None or log.start_date <= end_date)
+            ]
+            key = JOB_LOG_SORT_KEYS[sort_by or "StartDate"]
+            descending = (sort_direction or "Descending") == "Descending"
+            logs.sort(key=lambda log: log.run_id, reverse=descending)
+            logs.sort(key=key, reverse=descending)  # type: ignore[arg-type]
+            if num_rows is not None:
+                logs = logs[:num_rows]
+            return logs
+
+    def get_job_log_details(
+        self,
+        user: User,
+        company_handle: str,
+        handle: str | None = None,
+        original_name: str | None = None,
+        log_types: Iterable[str] | None = None,
+        records_per_page: int | None = None,
+        results_page: int | None = None,
+        sort_by: str | None = None,
+        sort_direction: str | None = None,
+    ) -> list[JobLogPage]:
+        """getJobLogDetails: logs of one run (run handle), of one job (scheduled handle or
+        originalName), or of the company, each with one page of detail lines."""
+        with self.lock:
+            self._begin(user, "getJobLogDetails")
+            company = self._company(user, company_handle)
+            per_page = MAX_RECORDS_PER_PAGE if records_per_page is None else records_per_page
+            if per_page < 1:
+                raise invalid_parameter(f"recordsPerPage must be at least 1, got {per_page}")
+            per_page = min(per_page, MAX_RECORDS_PER_PAGE)
+            page = 1 if results_page is None else results_page
+            if page < 1:
+                raise invalid_parameter(f"resultsPage must be at least 1, got {page}")
+            logs: list[JobLogInfo]
+            if handle is not None:
+                job = self._find_job(user, company, handle)
+                if job is not None:
+                    logs = list(self._logs_by_original.get((job.company_id, job.name), []))
+                else:
+                    run_id = self._find_run(user, company, handle)
+                    if run_id is None:
+                        raise self._unknown_handle(handle)
+                    found = self._logs_by_run.get(run_id)
+                    logs = [found] if found is not None else []
+            elif original_name is not None:
+                logs = list(self._logs_by_original.get((company.id, original_name), []))
+            else:
+                logs = list(self._logs.get(company.id, []))
+            if original_name is not None:
+                logs = [log for log in logs if log.original_job_name == original_name]
+            wanted = set(log_types) if log_types else None
+            key = DETAIL_SORT_KEYS[sort_by or "Date"]
+            descending = sort_direction == "Descending"
+            pages = []
+            for log in logs:
+                details = [d for d in log.details if wanted is None or d.log_type in wanted]
+                details.sort(key=key, reverse=descending)  # type: ignore[arg-type]
+                start = (page - 1) * per_page
+                pages.append(
+                    JobLogPage(log, tuple(details[start : start + per_page]), len(details))
+                )
+            return pages
+
+    def get_asset_job_logs(
+        self, user: User, company_handle: str, asset: str
+    ) -> list[AssetJobLogInfo]:
+        """getAssetJobLogs: every log line about one asset, oldest first."""
+        with self.lock:
+            self._begin(user, "getAssetJobLogs")
+            company = self._company(user, company_handle)
+            if not asset.strip():
+                raise missing_parameter("assetHandle must not be empty")
+            return list(self._asset_logs.get((company.id, asset), []))
+
+    # -- for the edges: admin API, pytest plugin, export downloads -----------------------------
+
+    def export_archive(self, run_id: int) -> tuple[str, tuple[str, ...]] | None:
+        """(run name, exported handles) of a finished export, or None."""
+        with self.lock:
+            return self._exports.get(run_id)
+
+    def job_log(self, run_id: int) -> JobLogInfo | None:
+        """The log a finished run left, or None."""
+        with self.lock:
+            return self._logs_by_run.get(run_id)
+
+    def all_scheduled_jobs(self) -> list[ScheduledJobInfo]:
+        """Every job that can still fire, across companies (no authorization)."""
+        with self.lock:
+            self.sync()
+            jobs = sorted(self._jobs.values(), key=lambda job: job.serial)
+            return [self._scheduled_info(job) for job in jobs if job.is_listed]
+
+    def all_active_jobs(self) -> list[ActiveJobInfo]:
+        """Every unfinished run, waiting ones included (no authorization)."""
+        with self.lock:
+            now = self.sync()
+            return [self._active_info(run, now) for run in self._runs.values()]
+
+    def all_job_logs(self) -> list[JobLogInfo]:
+        """Every job log in the order runs finished (no authorization)."""
+        with self.lock:
+            self.sync()
+            return sorted(self._logs_by_run.values(), key=lambda log: (log.end_date, log.run_id))
+
+    def notifications(self) -> list[Notification]:
+        """The outbox, oldest first."""
+        with self.lock:
+            self.sync()
+            return list(self.outbox)
+
+    def pending_fire_count(self) -> int:
+        """Entries in the timeline (for diagnostics)."""
+        return len(self._timeline)
+
+
+def with_locale(info: JobLogInfo, locale: str | None) -> JobLogInfo:
+    """A copy of a log tagged with another locale (used by tests of localization)."""
+    return replace(info, locale=locale)
+
+
+def state_is_active(state: RunState) -> bool:
+    """Whether a run in this state is listed by getActiveJobs without includeWaitingJobs."""
+    return state not in (RunState.WAITING_CLIENT, RunState.WAITING_COORDINATOR, RunState.DONE)

@@ -1,0 +1,91 @@
+"""Serving a fake over HTTP on a background thread (werkzeug's threaded server).
+
+Example::
+
+    with FakeServer(IpsFake()) as server:
+        print(server.wsdl_url)
+"""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from ips_fake.fake import IpsFake
+from ips_fake.soap.schema import API_VERSIONS
+from ips_fake.wsgi import SERVICE_PATH, WSDL_FOLDER
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Keep test output clean: no access log."""
+
+
+class FakeServer:
+    """An HTTP server for one :class:`IpsFake`, bound to loopback by default."""
+
+    def __init__(
+        self, fake: IpsFake, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True
+    ) -> None:
+        self.fake = fake
+        handler = _QuietHandler if quiet else WSGIRequestHandler
+        self._server: BaseWSGIServer = make_server(
+            host, port, fake.app, threaded=True, request_handler=handler
+        )
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port``."""
+        address = self._server.server_address[0]
+        host = address.decode() if isinstance(address, bytes) else str(address)
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self._server.server_port}"
+
+    @property
+    def service_url(self) -> str:
+        """The SOAP endpoint URL."""
+        return self.base_url + SERVICE_PATH
+
+    def wsdl_url(self, wsdl_file: str = "IpsApi-2014-04-03.wsdl") -> str:
+        """The URL of a WSDL file (default: the 2014-04-03 one current clients load)."""
+        if wsdl_file not in {v.wsdl_file for v in API_VERSIONS}:
+            raise ValueError(f"no WSDL named {wsdl_file!r}")
+        return self.base_url + WSDL_FOLDER + wsdl_file
+
+    def start(self) -> FakeServer:
+        """Serve on a daemon thread."""
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="ips-fake", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve on this thread until :meth:`stop` or KeyboardInterrupt."""
+        self._server.serve_forever()
+
+    def close(self) -> None:
+        """Close the listening socket (after :meth:`serve_forever` returned)."""
+        self._server.server_close()
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()

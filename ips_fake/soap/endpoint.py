@@ -1,0 +1,246 @@
+"""The SOAP endpoint, sans I/O: request bytes and headers in, status, headers and bytes out.
+
+Every exchange is written to a :class:`Journal`, with the decoded parameters, the caller,
+the answer or fault, and, when the exchange shows a client bug (bad XML, a schema
+violation) or a server bug (an exception, an invalid response), a ``problem`` that the
+pytest plugin turns into a test failure.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import traceback
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from ips_fake.core.errors import FaultCode, IpsFault
+from ips_fake.core.handles import HandleStyle
+from ips_fake.core.service import IpsService
+from ips_fake.soap.codec import Writer, local_name
+from ips_fake.soap.envelope import (
+    Credentials,
+    SoapVersion,
+    build_envelope,
+    credentials_from,
+    parse_envelope,
+)
+from ips_fake.soap.faults import fault_detail, fault_envelope, fault_status
+from ips_fake.soap.operations import OPERATIONS, CallContext, Decoded
+from ips_fake.soap.schema import ApiVersion, version_for_namespace
+from ips_fake.soap.validation import SchemaViolation, response_problems, validate_element
+
+JOURNAL_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and its answer, as the journal keeps it."""
+
+    sequence: int
+    operation: str | None
+    soap_version: str | None
+    namespace: str | None
+    caller: str | None
+    params: Decoded
+    status: int
+    fault_code: int | None
+    fault_kind: str | None
+    fault_reason: str | None
+    problem: str | None
+    request: bytes
+    response: bytes
+
+    def summary(self) -> str:
+        """One line for humans."""
+        outcome = f"fault {self.fault_code} {self.fault_reason}" if self.fault_code else "ok"
+        return f"#{self.sequence} {self.operation or '?'} by {self.caller or '?'}: {outcome}"
+
+
+@dataclass
+class Journal:
+    """The exchanges one server has answered (the newest :data:`JOURNAL_LIMIT`)."""
+
+    entries: deque[Exchange] = field(default_factory=lambda: deque(maxlen=JOURNAL_LIMIT))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    sequence: int = 0
+
+    def record(self, **values: Any) -> Exchange:
+        """Append an exchange, numbering it."""
+        with self.lock:
+            self.sequence += 1
+            exchange = Exchange(sequence=self.sequence, **values)
+            self.entries.append(exchange)
+            return exchange
+
+    def exchanges(self) -> list[Exchange]:
+        """All kept exchanges, oldest first."""
+        with self.lock:
+            return list(self.entries)
+
+    def problems(self) -> list[Exchange]:
+        """Exchanges that show a client or server bug."""
+        return [entry for entry in self.exchanges() if entry.problem]
+
+    def clear(self) -> None:
+        """Forget everything (numbering restarts)."""
+        with self.lock:
+            self.entries.clear()
+            self.sequence = 0
+
+
+@dataclass(frozen=True)
+class SoapAnswer:
+    """What the transport sends back."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    exchange: Exchange
+
+
+@dataclass
+class _Call:
+    version: SoapVersion
+    api: ApiVersion | None = None
+    operation: str | None = None
+    caller: str | None = None
+    params: Decoded = field(default_factory=dict)
+    credentials: Credentials = field(default_factory=Credentials)
+
+
+class SoapEndpoint:
+    """Answers ``POST /scene7/services/IpsApiService``."""
+
+    def __init__(self, service: IpsService, *, validate_responses: bool = False) -> None:
+        self.service = service
+        self.validate_responses = validate_responses
+        self.journal = Journal()
+
+    def handle(
+        self,
+        body: bytes,
+        *,
+        content_type: str = "",
+        authorization: str | None = None,
+        accept_encoding: str = "",
+        base_url: str = "http://localhost",
+    ) -> SoapAnswer:
+        """Answer one SOAP request."""
+        guess = SoapVersion.V12 if "application/soap+xml" in content_type else SoapVersion.V11
+        call = _Call(guess)
+        problem: str | None = None
+        try:
+            result = self._dispatch(call, body, authorization, base_url)
+        except SchemaViolation as fault:
+            return self._fault(
+                call, fault, body, accept_encoding, f"schema violation: {fault.reason}"
+            )
+        except IpsFault as fault:
+            if fault.code == FaultCode.INVALID_REQUEST_XML:
+                problem = f"invalid request XML: {fault.reason}"
+            return self._fault(call, fault, body, accept_encoding, problem)
+        except Exception as error:  # the fake itself failed: never leak a traceback
+            internal = IpsFault(
+                FaultCode.GENERAL_FAILURE,
+                f"internal error in ips-fake while handling {call.operation or 'the request'}: "
+                f"{type(error).__name__}",
+            )
+            return self._fault(
+                call, internal, body, accept_encoding, "server error:\n" + traceback.format_exc()
+            )
+        if self.validate_responses and call.api is not None:
+            issues = response_problems(result, call.api)
+            if issues:
+                problem = "response does not validate against the schema: " + "; ".join(issues)
+        payload = build_envelope(call.version, result)
+        return self._answer(call, 200, payload, body, accept_encoding, None, problem)
+
+    def _dispatch(
+        self, call: _Call, body: bytes, authorization: str | None, base_url: str
+    ) -> etree._Element:
+        request = parse_envelope(body)
+        call.version = request.version
+        param = request.body
+        qname = etree.QName(param)
+        name = qname.localname
+        operation = name[: -len("Param")] if name.endswith("Param") else None
+        if operation not in OPERATIONS:
+            raise IpsFault(
+                FaultCode.INVALID_REQUEST_XML,
+                f"the body element {name!r} is not an IPS job operation "
+                "(expected e.g. submitJobParam)",
+            )
+        call.operation = operation
+        api = version_for_namespace(qname.namespace or "")
+        if api is None:
+            raise IpsFault(
+                FaultCode.INVALID_REQUEST_XML,
+                f"{name} is in namespace {qname.namespace!r}, which is no IPS API version's "
+                "(e.g. http://www.scene7.com/IpsApi/xsd/2014-04-03)",
+            )
+        call.api = api
+        call.credentials = credentials_from(request, authorization, api.namespace)
+        call.caller = call.credentials.user
+        user = self.service.directory.authenticate(call.credentials.user, call.credentials.password)
+        validate_element(param, api)
+        spec = OPERATIONS[operation]
+        try:
+            call.params = spec.decode(param)
+        except IpsFault as fault:
+            raise SchemaViolation(fault.code, fault.reason) from None
+        style = HandleStyle.LEGACY if api.is_legacy else HandleStyle.MODERN
+        writer = Writer(api.namespace, style, base_url)
+        return spec.call(CallContext(self.service, user, writer), call.params)
+
+    def _fault(
+        self, call: _Call, fault: IpsFault, body: bytes, accept_encoding: str, problem: str | None
+    ) -> SoapAnswer:
+        payload = fault_envelope(call.version, fault)
+        if self.validate_responses and call.api is not None:
+            issues = response_problems(fault_detail(fault), call.api)
+            if issues:
+                problem = (problem or "") + " fault detail does not validate: " + "; ".join(issues)
+        status = fault_status(call.credentials.fault_http_status)
+        return self._answer(call, status, payload, body, accept_encoding, fault, problem)
+
+    def _answer(
+        self,
+        call: _Call,
+        status: int,
+        payload: bytes,
+        request: bytes,
+        accept_encoding: str,
+        fault: IpsFault | None,
+        problem: str | None,
+    ) -> SoapAnswer:
+        headers = {"Content-Type": call.version.content_type}
+        exchange = self.journal.record(
+            operation=call.operation,
+            soap_version="1.1" if call.version is SoapVersion.V11 else "1.2",
+            namespace=call.api.namespace if call.api else None,
+            caller=call.caller,
+            params=call.params,
+            status=status,
+            fault_code=fault.code if fault else None,
+            fault_kind=fault.kind.value if fault else None,
+            fault_reason=fault.reason if fault else None,
+            problem=problem,
+            request=request,
+            response=payload,
+        )
+        wants_gzip = (
+            "gzip" in accept_encoding.lower() and call.credentials.gzip_response is not False
+        )
+        if wants_gzip:
+            payload = gzip.compress(payload, mtime=0)
+            headers["Content-Encoding"] = "gzip"
+        return SoapAnswer(status, headers, payload, exchange)
+
+
+def operation_of(element: etree._Element) -> str:
+    """``submitJob`` for a ``submitJobParam`` element."""
+    return local_name(element).removesuffix("Param")
