@@ -1,22 +1,238 @@
-"""The pytest plugin (registered through the ``pytest11`` entry point).
+"""The pytest plugin of ips-fake, registered through the ``pytest11`` entry point.
 
-Importing this module imports nothing heavy; the fake is built when a fixture is used.
+Fixtures:
+
+- ``ips_fake``: an :class:`~ips_fake.testing.IpsFakeHandle` for one test, over the session's
+  fake reset to its starting directory, an empty job store and the clock at its start.
+  Bad requests and failures inside the fake are reported when the test tears down.
+- ``ips_fake_client``: ``ips_fake.client()``, a zeep client logged in as the test's user.
+- ``ips_fake_server``: the session's backend (one per xdist worker): a
+  :class:`~ips_fake.testing.LocalFake` serving one IpsFake, or, with ``--ips-fake-url``, a
+  :class:`~ips_fake.testing.RemoteFake`.
+
+Configuration: the ``ips_fake_*`` ini options and ``--ips-fake-*`` flags below, and the
+``@pytest.mark.ips_fake(...)`` marker for one test.
+
+Importing this module imports nothing heavy (no lxml, werkzeug, xmlschema, zeep or
+Hypothesis): :mod:`ips_fake.testing` loads when a fixture is first used.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
-    from ips_fake.fake import IpsFake
+    from ips_fake.testing import Backend, IpsFakeHandle, SessionOptions
+
+_SESSION_OPTIONS = pytest.StashKey["SessionOptions"]()
+_CLOCK_MODES = ("manual", "freezegun")
+_TRANSPORTS = ("http", "inprocess")
+
+#: (ini name, flag, help, default, choices): options that have both an ini name and a flag.
+_OPTIONS: tuple[tuple[str, str, str, str, tuple[str, ...] | None], ...] = (
+    (
+        "ips_fake_url",
+        "--ips-fake-url",
+        "run the ips_fake fixtures against the server at URL (`ips-fake serve`, or a real IPS "
+        "endpoint) instead of one in this process; tests that need in-process control skip",
+        "",
+        None,
+    ),
+    (
+        "ips_fake_directory",
+        "--ips-fake-directory",
+        "directory file (JSON companies and users) of the session's fake; default: the "
+        "built-in directory",
+        "",
+        None,
+    ),
+    (
+        "ips_fake_clock",
+        "--ips-fake-clock",
+        "manual (default): the fake's time stands still until a test moves it; freezegun: "
+        "the fake follows freezegun.freeze_time",
+        "manual",
+        _CLOCK_MODES,
+    ),
+    (
+        "ips_fake_api_version",
+        "--ips-fake-api-version",
+        "API version ips_fake.client() and wsdl_url() use by default (label or date, "
+        "e.g. 6.8 or 2014-04-03, the default)",
+        "2014-04-03",
+        None,
+    ),
+    (
+        "ips_fake_transport",
+        "--ips-fake-transport",
+        "http (default): clients talk to the session's server over loopback; inprocess: "
+        "requests go straight to the WSGI app, with no socket",
+        "http",
+        _TRANSPORTS,
+    ),
+)
+
+MARKER_HELP = (
+    "ips_fake(clock=, start=, version=, transport=, user=, password=, allow_bad_requests=, "
+    "directory=, time_zone=, seconds_per_item=): settings of the ips_fake fixture for this test"
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register the ``--ips-fake-*`` flags and the ``ips_fake_*`` ini options."""
+    group = parser.getgroup("ips_fake", "ips-fake (a fake Scene7 IPS job API)")
+    for ini_name, flag, help_text, default, choices in _OPTIONS:
+        group.addoption(flag, dest=ini_name, default=None, choices=choices, help=help_text)
+        parser.addini(ini_name, help_text, default=default)
+    parser.addini(
+        "ips_fake_user", "default user of ips_fake.client()", default="ipsuser@example.com"
+    )
+    parser.addini("ips_fake_password", "password of ips_fake_user", default="password")
+    parser.addini("ips_fake_time_zone", "time zone of the session's fake", default="UTC")
+    parser.addini(
+        "ips_fake_validate_responses",
+        "validate every response of the fake against the schema (a mismatch fails the test)",
+        type="bool",
+        default=False,
+    )
+
+
+def _setting(config: pytest.Config, name: str) -> str:
+    """A flag's value if given, else the ini option's."""
+    flag = config.getoption(name, default=None)
+    return str(flag if flag is not None else config.getini(name)).strip()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker and check the ini values flags could not check."""
+    config.addinivalue_line("markers", MARKER_HELP)
+    for name, choices in (("ips_fake_clock", _CLOCK_MODES), ("ips_fake_transport", _TRANSPORTS)):
+        value = _setting(config, name)
+        if value not in choices:
+            raise pytest.UsageError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Say where the fixtures' fake is when it is not in this process."""
+    url = _setting(config, "ips_fake_url")
+    return f"ips-fake: fixtures use the server at {url}" if url else None
+
+
+def _directory_path(config: pytest.Config) -> Path | None:
+    flag = config.getoption("ips_fake_directory", default=None)
+    if flag:
+        return Path(flag).resolve()
+    value = str(config.getini("ips_fake_directory")).strip()
+    if not value:
+        return None
+    base = config.inipath.parent if config.inipath else config.rootpath
+    return (base / value).resolve()
+
+
+def session_options(config: pytest.Config) -> SessionOptions:
+    """The session-wide settings the flags and ini options give (read once per session)."""
+    if _SESSION_OPTIONS not in config.stash:
+        config.stash[_SESSION_OPTIONS] = _read_session_options(config)
+    return config.stash[_SESSION_OPTIONS]
+
+
+def _read_session_options(config: pytest.Config) -> SessionOptions:
+    from ips_fake.testing import SessionOptions
+
+    url = _setting(config, "ips_fake_url") or None
+    return SessionOptions(
+        url=url,
+        directory=_directory_path(config),
+        clock=_setting(config, "ips_fake_clock"),
+        version=_setting(config, "ips_fake_api_version"),
+        # against another process only HTTP can reach the fake
+        transport="http" if url else _setting(config, "ips_fake_transport"),
+        user=str(config.getini("ips_fake_user")),
+        password=str(config.getini("ips_fake_password")),
+        time_zone=str(config.getini("ips_fake_time_zone")),
+        validate_responses=bool(config.getini("ips_fake_validate_responses")),
+    )
+
+
+def marker_settings(node: pytest.Item) -> dict[str, Any]:
+    """The keywords of every ``ips_fake`` marker on a test, the closest winning."""
+    merged: dict[str, Any] = {}
+    for marker in reversed(list(node.iter_markers("ips_fake"))):
+        if marker.args:
+            raise TypeError(
+                "@pytest.mark.ips_fake takes keywords only, e.g. "
+                "@pytest.mark.ips_fake(clock='freezegun')"
+            )
+        merged.update(marker.kwargs)
+    return merged
+
+
+@pytest.fixture(scope="session")
+def ips_fake_server(pytestconfig: pytest.Config) -> Iterator[Backend]:
+    """The session's fake (one per xdist worker), shared by every test and reset before each.
+
+    Without ``--ips-fake-url``: a :class:`~ips_fake.testing.LocalFake`, one IpsFake on a
+    resettable clock, served over HTTP by one FakeServer on 127.0.0.1 (started on first use)
+    and in-process. With it: a :class:`~ips_fake.testing.RemoteFake` for that server.
+
+    Example::
+
+        def test_port(ips_fake_server):
+            assert ips_fake_server.base_url("http").startswith("http://127.0.0.1:")
+    """
+    from ips_fake.testing import open_backend
+
+    backend = open_backend(session_options(pytestconfig))
+    yield backend
+    backend.close()
 
 
 @pytest.fixture
-def ips_fake() -> Iterator[IpsFake]:
-    """A fresh in-memory fake IPS for one test (default directory, manual clock)."""
-    from ips_fake.fake import IpsFake
+def ips_fake(request: pytest.FixtureRequest, ips_fake_server: Backend) -> Iterator[IpsFakeHandle]:
+    """A fake IPS for this test: the starting directory, no jobs, the clock at 2026-01-05
+    09:00 UTC (or following freezegun), whatever ran before.
 
-    yield IpsFake()
+    Gives URLs (``url``, ``wsdl_url()``), clients (``client()``, ``transport()``,
+    ``requests_session()``), the clock (``now()``, ``advance()``, ``move_to()``), the
+    directory (``add_company()``, ``add_user()``, ``login(role)``), scripted outcomes
+    (``script()``), the state (``scheduled_jobs``, ``active_jobs``, ``job_logs``), the
+    ``outbox`` and the request ``journal``. A request the fake could not parse or had to
+    refuse for a schema violation, and any failure inside the fake, fails the test at
+    teardown; see ``allow_bad_requests`` and ``expect_bad_requests()``.
+
+    Example::
+
+        def test_publish(ips_fake):
+            ips_fake.client().service.submitJob(
+                companyHandle="c|47", jobName="nightly",
+                imageServingPublishJob={"publishType": "Full", "emailSetting": "All"})
+            ips_fake.advance(minutes=5)
+            assert [log.job_name for log in ips_fake.job_logs] == ["nightly"]
+    """
+    from ips_fake.testing import FixtureSettings, IpsFakeHandle
+
+    settings = FixtureSettings.resolve(
+        session_options(request.config), marker_settings(request.node)
+    )
+    handle = IpsFakeHandle.open(ips_fake_server, settings)
+    yield handle
+    failure = handle.close()
+    if failure:
+        pytest.fail(failure, pytrace=False)
+
+
+@pytest.fixture
+def ips_fake_client(ips_fake: IpsFakeHandle) -> Any:
+    """``ips_fake.client()``: a zeep client for the test's API version and transport, logged in
+    as the test's user (ipsuser@example.com unless configured).
+
+    Example::
+
+        def test_no_jobs_yet(ips_fake_client):
+            assert not ips_fake_client.service.getActiveJobs(companyHandle="c|47")
+    """
+    return ips_fake.client()

@@ -100,6 +100,8 @@ class IpsService:
     def _clear_state(self) -> None:
         self._jobs: dict[tuple[str, str], ScheduledJob] = {}
         self._jobs_by_handle: dict[str, ScheduledJob] = {}
+        # jobs getScheduledJobs lists (not Complete, not deleted), per company in serial order
+        self._listed_jobs: dict[str, dict[int, ScheduledJob]] = {}
         self._runs: dict[int, Run] = {}
         self._run_ids_by_handle: dict[str, int] = {}
         self._run_names: set[tuple[str, str]] = set()
@@ -123,9 +125,10 @@ class IpsService:
             self._clear_state()
 
     def sync(self) -> datetime:
-        """Fire every trigger and end every run due by the clock's time, in time order."""
+        """Fire every trigger and end every run due by the clock's time, in time order; return
+        the clock's time in the server's zone (every instant the service stores is in it)."""
         with self.lock:
-            now = self.clock.now()
+            now = self._local(self.clock.now())
             while (due := self._timeline.pop_due(now)) is not None:
                 at, kind, target = due
                 if kind == "fire":
@@ -144,6 +147,25 @@ class IpsService:
 
     def _local(self, instant: datetime) -> datetime:
         return instant.astimezone(self.zone)
+
+    def _in_zone(self, instant: datetime | None) -> datetime | None:
+        """A request's dateTime in the server's zone; one without an offset is read in it."""
+        if instant is None:
+            return None
+        if instant.tzinfo is None:
+            return instant.replace(tzinfo=self.zone)
+        return self._local(instant)
+
+    def _unlist(self, job: ScheduledJob) -> None:
+        listed = self._listed_jobs.get(job.company_id)
+        if listed is not None:
+            listed.pop(job.serial, None)
+
+    def _complete(self, job: ScheduledJob) -> None:
+        """The trigger will never fire again: ``Complete``, no longer listed."""
+        job.trigger_state = TriggerState.COMPLETE
+        job.next_fire = None
+        self._unlist(job)
 
     def _company(self, user: User, company_handle: str | None) -> Company:
         if company_handle is None or not company_handle.strip():
@@ -233,9 +255,15 @@ class IpsService:
                     FaultCode.GENERAL_FAILURE,
                     f"job name {name!r} is already in use in company {company.id}",
                 )
-            exec_time = request.exec_time
-            if exec_time is not None and exec_time.tzinfo is None:
-                exec_time = exec_time.replace(tzinfo=self.zone)
+            if schedule is not None:
+                first_fire = schedule.next_fire_after(now)
+                if first_fire is None:
+                    raise invalid_parameter(
+                        f"execSchedule {request.exec_schedule!r} never fires after "
+                        f"{now.isoformat()}"
+                    )
+            else:
+                first_fire = max(self._in_zone(request.exec_time) or now, now)
             self._job_serial += 1
             job = ScheduledJob(
                 serial=self._job_serial,
@@ -246,23 +274,19 @@ class IpsService:
                 notify_email=notify_email,
                 locale=request.locale,
                 description=request.description,
-                exec_time=self._local(exec_time) if exec_time else None,
+                exec_time=self._in_zone(request.exec_time),
                 schedule=schedule,
                 time_zone=self.settings.time_zone,
             )
             if existing is not None:
                 existing.deleted = True
+                self._unlist(existing)
             self._jobs[(company.id, name)] = job
             for style in HandleStyle:
                 self._jobs_by_handle[job_handle(company.id, name, style)] = job
-            if schedule is not None:
-                job.next_fire = schedule.next_fire_after(self._local(now))
-                if job.next_fire is None:
-                    job.trigger_state = TriggerState.COMPLETE
-            else:
-                job.next_fire = max(job.exec_time or now, now)
-            if job.next_fire is not None:
-                self._timeline.push(job.next_fire, "fire", job)
+            self._listed_jobs.setdefault(company.id, {})[job.serial] = job
+            job.next_fire = first_fire
+            self._timeline.push(first_fire, "fire", job)
             info = self._scheduled_info(job)
             self.sync()
             return info
@@ -296,16 +320,15 @@ class IpsService:
             return
         self._start_run(job, at)
         if job.schedule is None:
-            job.trigger_state = TriggerState.COMPLETE
-            job.next_fire = None
+            self._complete(job)
         else:
             self._schedule_next(job, at)
 
     def _schedule_next(self, job: ScheduledJob, after: datetime) -> None:
         assert job.schedule is not None
-        job.next_fire = job.schedule.next_fire_after(self._local(after))
+        job.next_fire = job.schedule.next_fire_after(after)
         if job.next_fire is None:
-            job.trigger_state = TriggerState.COMPLETE
+            self._complete(job)
         else:
             self._timeline.push(job.next_fire, "fire", job)
 
@@ -553,7 +576,10 @@ class IpsService:
                     if (job := self._jobs.get((key, original_name))) is not None
                 ]
             else:
-                candidates = sorted(self._jobs.values(), key=lambda job: job.serial)
+                candidates = sorted(
+                    (job for key in scope for job in self._listed_jobs.get(key, {}).values()),
+                    key=lambda job: job.serial,
+                )
             return [
                 self._scheduled_info(job)
                 for job in candidates
@@ -651,6 +677,7 @@ class IpsService:
             job.deleted = True
             job.version += 1
             job.next_fire = None
+            self._unlist(job)
             for style in HandleStyle:
                 self._jobs_by_handle.pop(job_handle(job.company_id, job.name, style), None)
             if self._jobs.get((job.company_id, job.name)) is job:
