@@ -1,7 +1,11 @@
 """``ips-fake``: the command line.
 
-``ips-fake serve [--host 127.0.0.1] [--port 8080] [--directory FILE] [--clock real|manual]
-[--time-zone UTC]`` starts a fake IPS server and prints its service and WSDL URLs first.
+- ``ips-fake serve [--host 127.0.0.1] [--port 8080] [--directory FILE] [--clock real|manual]
+  [--time-zone UTC]`` starts a fake IPS server and prints its service and WSDL URLs first.
+- ``ips-fake check CASES [--url URL] [--user U --password P --company C] [--reset]`` checks
+  contract cases (``contracts/cases``) against a fresh fake or any endpoint; exit 1 if any broke.
+- ``ips-fake replay CASSETTE [--url URL] [--ignore a,b] [--no-clock]`` replays a cassette and
+  prints a diff per changed answer; exit 1 if any changed.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from types import FrameType
 
 from ips_fake.clocks import WallClock
 from ips_fake.core.clock import Clock, ManualClock
+from ips_fake.core.directory import Directory
 from ips_fake.fake import IpsFake
 from ips_fake.server import FakeServer
+from ips_fake.wsgi import SERVICE_PATH
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,14 +45,55 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--time-zone", default="UTC", help="the server's time zone (default: UTC)")
     serve.add_argument("--access-log", action="store_true", help="log every request to stderr")
+
+    check_cases = commands.add_parser(
+        "check", help="check contract cases against a fresh fake or an endpoint"
+    )
+    check_cases.add_argument("cases", help="a folder of contract case files (*.json)")
+    check_cases.add_argument(
+        "--url", help="the endpoint (service URL, or an ips-fake's base URL); default: in-process"
+    )
+    check_cases.add_argument("--user", default="ipsuser@example.com", help="fills {user}")
+    check_cases.add_argument("--password", default="password", help="fills {password}")
+    check_cases.add_argument("--company", default="47", help="fills {company} (e.g. c|123)")
+    check_cases.add_argument(
+        "--reset",
+        action="store_true",
+        help="reset an ips-fake (POST /_fake/reset) before each case",
+    )
+
+    replay = commands.add_parser("replay", help="replay a cassette and diff the answers")
+    replay.add_argument("cassette", help="a cassette file (JSON)")
+    replay.add_argument(
+        "--url", help="the server (base or service URL); default: a fresh in-process fake"
+    )
+    replay.add_argument(
+        "--ignore", default="", help="comma-separated element names whose text is not compared"
+    )
+    replay.add_argument(
+        "--no-clock",
+        action="store_true",
+        help="do not move the server's clock through /_fake/clock (a real endpoint)",
+    )
     return parser
 
 
 def serve(arguments: argparse.Namespace) -> int:
     """Run the server until Ctrl-C or SIGTERM."""
     clock: Clock = WallClock() if arguments.clock == "real" else ManualClock()
+    directory: Directory | None = None
+    if arguments.directory is not None:
+        try:
+            directory = Directory.from_file(arguments.directory)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+            detail = f"missing key {error}" if isinstance(error, KeyError) else str(error)
+            print(
+                f"ips-fake: cannot start: directory file {arguments.directory}: {detail}",
+                file=sys.stderr,
+            )
+            return 2
     try:
-        fake = IpsFake(arguments.directory, clock, time_zone=arguments.time_zone)
+        fake = IpsFake(directory, clock, time_zone=arguments.time_zone)
         server = FakeServer(fake, arguments.host, arguments.port, quiet=not arguments.access_log)
     except (OSError, ValueError) as error:
         print(f"ips-fake: cannot start: {error}", file=sys.stderr)
@@ -70,11 +117,75 @@ def serve(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _service_url(url: str) -> str:
+    """A server's base URL or its service URL, as the service URL."""
+    trimmed = url.rstrip("/")
+    return trimmed if "/scene7/" in trimmed else trimmed + SERVICE_PATH
+
+
+def _base_url(url: str) -> str:
+    """A server's base URL or its service URL, as the base URL."""
+    return url.rstrip("/").split("/scene7/", 1)[0]
+
+
+def check(arguments: argparse.Namespace) -> int:
+    """Check contract cases against a fresh in-process fake or the endpoint at ``--url``."""
+    from ips_fake.contracts import (
+        ContractCaseError,
+        Credentials,
+        check_in_process,
+        check_over_http,
+        load_cases,
+    )
+
+    try:
+        cases = load_cases(arguments.cases)
+    except ContractCaseError as error:
+        print(f"ips-fake: {error}", file=sys.stderr)
+        return 2
+    credentials = Credentials(arguments.user, arguments.password, arguments.company)
+    if arguments.url:
+        results = check_over_http(
+            cases, _service_url(arguments.url), credentials, reset=arguments.reset
+        )
+    else:
+        results = check_in_process(cases, credentials)
+    for result in results:
+        print(result)
+    broken = sum(1 for result in results if not result.ok)
+    print(f"{len(results)} cases, {broken} broken")
+    return 1 if broken else 0
+
+
+def replay_command(arguments: argparse.Namespace) -> int:
+    """Replay a cassette against a fresh in-process fake or the server at ``--url``."""
+    from ips_fake.recording import Cassette, CassetteError, replay_in_process, replay_over_http
+
+    try:
+        cassette = Cassette.load(arguments.cassette)
+    except (OSError, CassetteError) as error:
+        print(f"ips-fake: cannot read {arguments.cassette}: {error}", file=sys.stderr)
+        return 2
+    ignore = [name.strip() for name in arguments.ignore.split(",") if name.strip()]
+    if arguments.url:
+        report = replay_over_http(
+            cassette, _base_url(arguments.url), move_clock=not arguments.no_clock, ignore=ignore
+        )
+    else:
+        report = replay_in_process(cassette, ignore=ignore)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ips-fake`` command."""
     arguments = build_parser().parse_args(argv)
     if arguments.command == "serve":
         return serve(arguments)
+    if arguments.command == "check":
+        return check(arguments)
+    if arguments.command == "replay":
+        return replay_command(arguments)
     return 2  # pragma: no cover - argparse rejects other commands
 
 

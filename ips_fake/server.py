@@ -8,10 +8,18 @@ Example::
 
 from __future__ import annotations
 
+import socket
 import threading
 from types import TracebackType
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import (
+    LISTEN_QUEUE,
+    BaseWSGIServer,
+    WSGIRequestHandler,
+    get_sockaddr,
+    make_server,
+    select_address_family,
+)
 
 from ips_fake.fake import IpsFake
 from ips_fake.soap.schema import API_VERSIONS
@@ -23,6 +31,23 @@ class _QuietHandler(WSGIRequestHandler):
         """Keep test output clean: no access log."""
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` and listening; raises OSError naming the address
+    when it cannot (werkzeug's own binding would print and exit the process instead)."""
+    family = select_address_family(host, port)
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(get_sockaddr(host, port, family))
+        listener.listen(LISTEN_QUEUE)
+    except OSError as error:
+        listener.close()
+        raise OSError(
+            error.errno, f"cannot listen on {host} port {port}: {error.strerror or error}"
+        ) from None
+    return listener
+
+
 class FakeServer:
     """An HTTP server for one :class:`IpsFake`, bound to loopback by default."""
 
@@ -31,9 +56,18 @@ class FakeServer:
     ) -> None:
         self.fake = fake
         handler = _QuietHandler if quiet else WSGIRequestHandler
-        self._server: BaseWSGIServer = make_server(
-            host, port, fake.app, threaded=True, request_handler=handler
-        )
+        listener = listening_socket(host, port)
+        try:
+            self._server: BaseWSGIServer = make_server(
+                host,
+                listener.getsockname()[1],
+                fake.app,
+                threaded=True,
+                request_handler=handler,
+                fd=listener.fileno(),
+            )
+        finally:
+            listener.close()  # the server serves on its own duplicate of the descriptor
         self._thread: threading.Thread | None = None
 
     @property
@@ -43,7 +77,7 @@ class FakeServer:
         host = address.decode() if isinstance(address, bytes) else str(address)
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{self._server.server_port}"
+        return f"http://{host}:{self._server.port}"
 
     @property
     def service_url(self) -> str:

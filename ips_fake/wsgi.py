@@ -76,5 +76,6 @@ class IpsFakeApp:
             authorization=request.headers.get("Authorization"),
             accept_encoding=request.headers.get("Accept-Encoding", ""),
             base_url=request.host_url,
+            content_encoding=request.headers.get("Content-Encoding", ""),
         )
         return Response(answer.body, status=answer.status, headers=answer.headers)

@@ -25,21 +25,7 @@ CASES_FOLDER = Path(__file__).resolve().parent.parent / "contracts" / "cases"
 CASES = load_cases(CASES_FOLDER)
 
 
-KNOWN_BROKEN = {
-    "missing-job-name": "a skipped required element is reported as 30001 (not expected), not 30002"
-}
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BROKEN[case.name]))
-        if case.name in KNOWN_BROKEN
-        else case
-        for case in CASES
-    ],
-    ids=[case.name for case in CASES],
-)
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_the_fake_keeps_every_contract_case_in_process(case: ContractCase) -> None:
     [result] = check_in_process([case])
     assert result.ok, str(result)
@@ -57,8 +43,7 @@ def server() -> Iterator[FakeServer]:
 
 def test_the_fake_keeps_every_contract_case_over_http(server: FakeServer) -> None:
     results = check_over_http(CASES, server.service_url, reset=True)
-    broken = [result.case.name for result in results if not result.ok]
-    assert sorted(broken) == sorted(KNOWN_BROKEN), [str(r) for r in results if not r.ok]
+    assert [str(result) for result in results if not result.ok] == []
     assert len(results) == len(CASES) >= 15
 
 

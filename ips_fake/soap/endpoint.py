@@ -26,6 +26,7 @@ from ips_fake.soap.envelope import (
     SoapVersion,
     build_envelope,
     credentials_from,
+    decode_body,
     parse_envelope,
 )
 from ips_fake.soap.faults import fault_detail, fault_envelope, fault_status
@@ -128,13 +129,14 @@ class SoapEndpoint:
         authorization: str | None = None,
         accept_encoding: str = "",
         base_url: str = "http://localhost",
+        content_encoding: str = "",
     ) -> SoapAnswer:
-        """Answer one SOAP request."""
+        """Answer one SOAP request (``content_encoding``: the request's, e.g. ``gzip``)."""
         guess = SoapVersion.V12 if "application/soap+xml" in content_type else SoapVersion.V11
         call = _Call(guess)
         problem: str | None = None
         try:
-            result = self._dispatch(call, body, authorization, base_url)
+            result = self._dispatch(call, body, content_encoding, authorization, base_url)
         except SchemaViolation as fault:
             return self._fault(
                 call, fault, body, accept_encoding, f"schema violation: {fault.reason}"
@@ -160,9 +162,14 @@ class SoapEndpoint:
         return self._answer(call, 200, payload, body, accept_encoding, None, problem)
 
     def _dispatch(
-        self, call: _Call, body: bytes, authorization: str | None, base_url: str
+        self,
+        call: _Call,
+        body: bytes,
+        content_encoding: str,
+        authorization: str | None,
+        base_url: str,
     ) -> etree._Element:
-        request = parse_envelope(body)
+        request = parse_envelope(decode_body(body, content_encoding))
         call.version = request.version
         param = request.body
         qname = etree.QName(param)
