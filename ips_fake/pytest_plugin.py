@@ -14,7 +14,8 @@ Configuration: the ``ips_fake_*`` ini options and ``--ips-fake-*`` flags below, 
 ``@pytest.mark.ips_fake(...)`` marker for one test.
 
 Importing this module imports nothing heavy (no lxml, werkzeug, xmlschema, zeep or
-Hypothesis): :mod:`ips_fake.testing` loads when a fixture is first used.
+Hypothesis): :mod:`ips_fake.testing` loads when a fixture is first used, or at start-up when
+``ips_fake_api_version`` names a version other than the default (to check it).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 _SESSION_OPTIONS = pytest.StashKey["SessionOptions"]()
 _CLOCK_MODES = ("manual", "freezegun")
 _TRANSPORTS = ("http", "inprocess")
+_DEFAULT_API_VERSION = "2014-04-03"
 
 #: (ini name, flag, help, default, choices): options that have both an ini name and a flag.
 _OPTIONS: tuple[tuple[str, str, str, str, tuple[str, ...] | None], ...] = (
@@ -63,7 +65,7 @@ _OPTIONS: tuple[tuple[str, str, str, str, tuple[str, ...] | None], ...] = (
         "--ips-fake-api-version",
         "API version ips_fake.client() and wsdl_url() use by default (label or date, "
         "e.g. 6.8 or 2014-04-03, the default)",
-        "2014-04-03",
+        _DEFAULT_API_VERSION,
         None,
     ),
     (
@@ -114,6 +116,18 @@ def pytest_configure(config: pytest.Config) -> None:
         value = _setting(config, name)
         if value not in choices:
             raise pytest.UsageError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    directory = _directory_path(config)
+    if directory is not None and not directory.is_file():
+        raise pytest.UsageError(f"ips_fake_directory: no directory file at {directory}")
+    version = _setting(config, "ips_fake_api_version")
+    if version != _DEFAULT_API_VERSION:
+        # only a project that chose a version pays for loading the schema table here
+        from ips_fake.testing import api_version
+
+        try:
+            api_version(version)
+        except ValueError as error:
+            raise pytest.UsageError(f"ips_fake_api_version: {error}") from None
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -168,6 +182,10 @@ def marker_settings(node: pytest.Item) -> dict[str, Any]:
                 "@pytest.mark.ips_fake(clock='freezegun')"
             )
         merged.update(marker.kwargs)
+    directory = merged.get("directory")
+    if isinstance(directory, str | Path) and not Path(directory).is_absolute():
+        # like the ini option: a relative directory file is found from the project's root
+        merged["directory"] = (node.config.rootpath / directory).resolve()
     return merged
 
 
@@ -215,9 +233,17 @@ def ips_fake(request: pytest.FixtureRequest, ips_fake_server: Backend) -> Iterat
     """
     from ips_fake.testing import FixtureSettings, IpsFakeHandle
 
-    settings = FixtureSettings.resolve(
-        session_options(request.config), marker_settings(request.node)
-    )
+    try:
+        settings = FixtureSettings.resolve(
+            session_options(request.config), marker_settings(request.node)
+        )
+    except (TypeError, ValueError) as error:
+        mistake = str(error)
+    else:
+        mistake = ""
+    if mistake:
+        # a mistake in the test's marker: say which, without the plugin's traceback
+        pytest.fail(mistake, pytrace=False)
     handle = IpsFakeHandle.open(ips_fake_server, settings)
     yield handle
     failure = handle.close()

@@ -89,6 +89,7 @@ SERVICE_NAME = "IpsApiService"
 _CLIENT_SIDE = ("invalid request XML:", "schema violation:")
 _REQUEST_SHOWN = 4000
 _ADMIN_TIMEOUT = 10.0
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class ClockModeError(TypeError):
@@ -526,6 +527,10 @@ class RemoteFake:
         self.origin = f"{parts.scheme}://{parts.netloc}{path.rstrip('/')}"
         self._transports: dict[str, Any] = {}
         self._documents: dict[str, Any] = {}
+        # a server on this machine is reached directly, whatever proxy the environment sets
+        self.is_loopback = parts.hostname in _LOOPBACK_HOSTS
+        handlers = [urllib.request.ProxyHandler({})] if self.is_loopback else []
+        self._opener = urllib.request.build_opener(*handlers)
         self.is_controllable = self._probe()
 
     @property
@@ -556,7 +561,7 @@ class RemoteFake:
             method=method,
             headers={"Content-Type": "application/json"} if data is not None else {},
         )
-        with urllib.request.urlopen(request, timeout=_ADMIN_TIMEOUT) as response:
+        with self._opener.open(request, timeout=_ADMIN_TIMEOUT) as response:
             return json.loads(response.read() or b"null")
 
     def _admin(self, method: str, path: str, body: Any = None, *, what: str) -> Any:
@@ -593,7 +598,9 @@ class RemoteFake:
         if transport not in self._transports:
             from zeep.transports import Transport
 
-            self._transports[transport] = Transport()
+            zeep_transport = Transport()
+            zeep_transport.session.trust_env = not self.is_loopback
+            self._transports[transport] = zeep_transport
         return self._transports[transport]
 
     def requests_session(self, transport: str) -> Any:
@@ -601,7 +608,9 @@ class RemoteFake:
         self.base_url(transport)
         import requests
 
-        return requests.Session()
+        session = requests.Session()
+        session.trust_env = not self.is_loopback
+        return session
 
     def wsdl_document(self, url: str, transport: str) -> Any:
         """The parsed zeep WSDL document at ``url``, parsed once per session."""
