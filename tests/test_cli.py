@@ -194,8 +194,8 @@ def test_serve_with_a_custom_directory(start_serve: ServeStarter, tmp_path: Path
         (None, "No such file or directory"),
         ("{not json", "not valid JSON"),
         ("[1, 2]", "must hold a JSON object"),
-        ('{"users": [{"password": "x"}]}', "missing key 'email'"),
-        ('{"companies": [{"name": "No id"}]}', "missing key 'id'"),
+        ('{"users": [{"password": "x"}]}', "users[0] needs an 'email' string"),
+        ('{"companies": [{"name": "No id"}]}', "companies[0] needs an 'id'"),
         ('{"users": [{"email": "a@example.com", "roles": ["Wizard"]}]}', "'Wizard'"),
     ],
     ids=[

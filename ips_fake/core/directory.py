@@ -160,18 +160,33 @@ class Directory:
 
     @classmethod
     def from_json_data(cls, document: Mapping[str, Any]) -> Directory:
-        """Build a directory from already-parsed directory-file data."""
+        """Build a directory from already-parsed directory-file data; raises ValueError naming
+        the entry and the key that is wrong."""
         directory = cls()
-        for entry in document.get("companies", []):
-            directory.add_company(
-                str(entry["id"]), str(entry.get("name", f"Company {entry['id']}"))
-            )
-        for entry in document.get("users", []):
+        companies, users = document.get("companies", []), document.get("users", [])
+        if not isinstance(companies, list) or not isinstance(users, list):
+            raise ValueError("'companies' and 'users' must be lists of objects")
+        for index, entry in enumerate(companies):
+            if not isinstance(entry, Mapping) or "id" not in entry:
+                raise ValueError(f"companies[{index}] needs an 'id', e.g. {{\"id\": \"47\"}}")
+            directory.add_company(str(entry["id"]), str(entry.get("name", "")) or None)
+        for index, entry in enumerate(users):
+            if not isinstance(entry, Mapping) or not isinstance(entry.get("email"), str):
+                raise ValueError(f"users[{index}] needs an 'email' string")
+            roles = entry.get("roles", ["IpsUser"])
+            assigned = entry.get("companies", [])
+            if not isinstance(roles, list) or not (
+                assigned == "all" or isinstance(assigned, list)
+            ):
+                raise ValueError(
+                    f"users[{index}] ({entry['email']}): 'roles' must be a list and "
+                    "'companies' a list of ids or \"all\""
+                )
             directory.add_user(
                 entry["email"],
-                entry.get("password", "password"),
-                roles=entry.get("roles", ["IpsUser"]),
-                companies=entry.get("companies", []),
+                str(entry.get("password", "password")),
+                roles=[str(role) for role in roles],
+                companies=assigned if assigned == "all" else [str(c) for c in assigned],
                 disabled=bool(entry.get("disabled", False)),
             )
         return directory
