@@ -120,14 +120,19 @@ class AdminApi:
         if not isinstance(clock, MovableClock):
             raise BadRequest(f"the server runs on a {type(clock).__name__}, which cannot be moved")
         with self.service.lock:
-            if "advance" in body:
-                clock.advance(float(body["advance"]))
-            elif "move_to" in body:
-                clock.move_to(datetime.fromisoformat(str(body["move_to"])))
-            else:
+            try:
+                if "advance" in body:
+                    clock.advance(float(body["advance"]))
+                elif "move_to" in body:
+                    clock.move_to(datetime.fromisoformat(str(body["move_to"])))
+                else:
+                    raise BadRequest(
+                        'send {"advance": seconds} or {"move_to": "2026-01-05T10:00:00+00:00"}'
+                    )
+            except OverflowError:
                 raise BadRequest(
-                    'send {"advance": seconds} or {"move_to": "2026-01-05T10:00:00+00:00"}'
-                )
+                    f"the clock cannot move that far: {json.dumps(body)} is out of range"
+                ) from None
             return json_response(self._clock_state())
 
     # -- state ---------------------------------------------------------------------------------

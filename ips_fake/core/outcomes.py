@@ -6,10 +6,15 @@ With no matching rule a run succeeds with the default work model.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from ips_fake.core.model import JobKind, Outcome
+
+#: The longest a scripted run may take: a century of simulated seconds (longer ones would
+#: end past the last date the clock can hold).
+MAX_SECONDS = 100 * 365 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -29,8 +34,17 @@ class OutcomeRule:
     seconds: float | None = None
 
     def __post_init__(self) -> None:
-        if self.seconds is not None and self.seconds < 0:
-            raise ValueError(f"seconds must not be negative, got {self.seconds}")
+        if self.seconds is not None:
+            if not isinstance(self.seconds, int | float) or isinstance(self.seconds, bool):
+                raise ValueError(f"seconds must be a number, got {self.seconds!r}")
+            if not math.isfinite(self.seconds) or self.seconds > MAX_SECONDS:
+                raise ValueError(
+                    f"seconds must be a finite number of at most {MAX_SECONDS}, got {self.seconds}"
+                )
+            if self.seconds < 0:
+                raise ValueError(f"seconds must not be negative, got {self.seconds}")
+        if self.name_pattern is not None and not isinstance(self.name_pattern, str):
+            raise ValueError(f"name_pattern must be a string, got {self.name_pattern!r}")
 
     def matches(self, kind: JobKind, job_name: str) -> bool:
         """Whether a job of this kind and name falls under the rule."""

@@ -166,10 +166,11 @@ class Run:
         return min(count, done)
 
     def wall_time_of(self, active: float) -> datetime:
-        """The wall time at which the run had worked ``active`` seconds."""
+        """The wall time at which the run had worked ``active`` seconds. Work done exactly
+        when a pause began belongs to the segment before the pause, not to the resume."""
         chosen = self.segments[0]
-        for segment in self.segments:
-            if segment[1] <= active:
+        for segment in self.segments[1:]:
+            if segment[1] < active:
                 chosen = segment
         wall, offset = chosen
         return wall + timedelta(seconds=active - offset)

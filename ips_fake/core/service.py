@@ -103,6 +103,8 @@ class IpsService:
         # jobs getScheduledJobs lists (not Complete, not deleted), per company in serial order
         self._listed_jobs: dict[str, dict[int, ScheduledJob]] = {}
         self._runs: dict[int, Run] = {}
+        # unfinished runs per company, in run id order (getActiveJobs reads one company's)
+        self._runs_by_company: dict[str, dict[int, Run]] = {}
         self._run_ids_by_handle: dict[str, int] = {}
         self._run_names: set[tuple[str, str]] = set()
         self._logs: dict[str, list[JobLogInfo]] = {}
@@ -364,6 +366,7 @@ class IpsService:
             total_seconds_override=rule.seconds,
         )
         self._runs[run.run_id] = run
+        self._runs_by_company.setdefault(job.company_id, {})[run.run_id] = run
         for style in HandleStyle:
             self._run_ids_by_handle[run_handle(job.company_id, name, run.run_id, style)] = (
                 run.run_id
@@ -401,6 +404,7 @@ class IpsService:
             self._exports[run.run_id] = (run.name, handles)
         self._store_log(log)
         del self._runs[run.run_id]
+        del self._runs_by_company[run.job.company_id][run.run_id]
         job = run.job
         job.runs.remove(run)
         self._notify_end(run, log, at)
@@ -528,12 +532,22 @@ class IpsService:
         with self.lock:
             now = self._begin(user, "getActiveJobs")
             company = self._company(user, company_handle) if company_handle else None
-            scope = set(self._scope(user, company_handle))
-            runs: Iterable[Run] = self._runs.values()
-            if handle is not None:
+            scope_ids = self._scope(user, company_handle)
+            scope = set(scope_ids)
+            runs: Iterable[Run]
+            if handle is None:
+                runs = sorted(
+                    (
+                        run
+                        for company_id in scope_ids
+                        for run in self._runs_by_company.get(company_id, {}).values()
+                    ),
+                    key=lambda run: run.run_id,
+                )
+            else:
                 job = self._find_job(user, company, handle)
                 if job is not None:
-                    runs = list(job.runs)
+                    runs = sorted(job.runs, key=lambda run: run.run_id)
                 else:
                     run_id = self._find_run(user, company, handle)
                     if run_id is None:
@@ -699,7 +713,8 @@ class IpsService:
         end_date: datetime | None = None,
         num_rows: int | None = None,
     ) -> list[JobLogInfo]:
-        """getJobLogs: finished runs' logs (without details), newest first unless sorted."""
+        """getJobLogs: finished runs' logs (without details), newest first unless sorted.
+        Dates without an offset are read in the server's zone, like execTime."""
         with self.lock:
             self._begin(user, "getJobLogs")
             scope = self._scope(user, company_handle)
@@ -713,6 +728,7 @@ class IpsService:
                 submitter = found.email
             if num_rows is not None and num_rows < 0:
                 raise invalid_parameter(f"numRows must not be negative, got {num_rows}")
+            start_date, end_date = self._in_zone(start_date), self._in_zone(end_date)
             logs = [log for company_id in scope for log in self._logs.get(company_id, [])]
             logs = [
                 log
