@@ -45,6 +45,10 @@ PAYLOAD_ELEMENTS: dict[str, JobKind] = {
     "automatedSetGenerationJob": JobKind.AUTOMATED_SET_GENERATION,
 }
 
+MAX_UNLISTED_URLS = 1000
+"""An uploadUrlsJob that gives ``numUrls`` but no ``urlArray`` works on at most this many
+placeholder items (a schema-valid count of two billion must not exhaust the fake)."""
+
 _HANDLE_ARRAYS = {
     JobKind.EXPORT: "assetHandleArray",
     JobKind.REPROCESS_ASSETS: "assetHandleArray",
@@ -180,7 +184,8 @@ def decode_payload(reader: Reader) -> JobPayload:
             for index, url in enumerate(urls, start=1)
         )
         if not items:
-            count_urls = payload_reader.integer("numUrls") or 0
+            # numUrls alone (no urlArray): that many placeholder items, within reason
+            count_urls = min(max(payload_reader.integer("numUrls") or 0, 0), MAX_UNLISTED_URLS)
             items = tuple(WorkItem(f"url-{index}") for index in range(1, count_urls + 1))
     elif kind in _HANDLE_ARRAYS:
         handles = payload_reader.strings(_HANDLE_ARRAYS[kind]) or []
@@ -257,10 +262,11 @@ class Writer:
                 self.options(child, value)
 
     def payload(self, parent: etree._Element, payload: JobPayload) -> None:
-        """Echo a job payload; an UploadUrlsJob comes back with an empty urlArray and numUrls."""
+        """Echo a job payload; an UploadUrlsJob that listed URLs comes back with an empty
+        urlArray and numUrls counting them (one that only gave numUrls, as sent)."""
         holder = self.element(payload.element, parent)
         tree = payload.options
-        if payload.kind is JobKind.UPLOAD_URLS:
+        if payload.kind is JobKind.UPLOAD_URLS and any(name == "urlArray" for name, _ in tree):
             echoed: list[tuple[str, str | OptionTree]] = []
             for name, value in tree:
                 if name == "numUrls":
