@@ -6,15 +6,15 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import zeep
+from job_builders import PUBLISH, T0
 
 from ips_fake.core.directory import User
 from ips_fake.core.errors import FaultCode, IpsFault
 from ips_fake.core.model import (
-    EmailSetting,
     JobKind,
     JobLogInfo,
     JobPayload,
@@ -25,15 +25,7 @@ from ips_fake.fake import IpsFake
 from ips_fake.transport import INPROCESS_BASE_URL, InProcessTransport, in_process_session
 from ips_fake.wsgi import SERVICE_PATH
 
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 WSDL = INPROCESS_BASE_URL + "/scene7/webservice/IpsApi-2014-04-03.wsdl"
-PUBLISH = JobPayload(
-    kind=JobKind.IMAGE_SERVING_PUBLISH,
-    element="imageServingPublishJob",
-    options=(("publishType", "Full"), ("emailSetting", "None")),
-    email_setting=EmailSetting.NONE,
-    publish_type="Full",
-)
 
 
 def login(fake: IpsFake, email: str) -> User:

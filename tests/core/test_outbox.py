@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+from job_builders import T0
 
 from ips_fake.core.errors import FaultCode, IpsFault
 from ips_fake.core.model import EmailSetting, JobKind, JobPayload, SubmitJobRequest
 from ips_fake.fake import IpsFake
 from ips_fake.transport import INPROCESS_BASE_URL, in_process_session
-
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def publish(setting: EmailSetting | None) -> JobPayload:

@@ -3,41 +3,21 @@ and how many items each kind of job works through."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import zeep
+from job_builders import PUBLISH, T0, ips_user, submit
 
-from ips_fake.core.directory import User
 from ips_fake.core.errors import FaultCode, IpsFault
 from ips_fake.core.model import (
     ActiveJobInfo,
-    EmailSetting,
-    JobKind,
-    JobPayload,
     RunState,
     SubmitJobRequest,
     TriggerState,
 )
 from ips_fake.fake import IpsFake
 from ips_fake.transport import INPROCESS_BASE_URL, InProcessTransport
-
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-PUBLISH = JobPayload(
-    kind=JobKind.IMAGE_SERVING_PUBLISH,
-    element="imageServingPublishJob",
-    options=(("publishType", "Full"), ("emailSetting", "None")),
-    email_setting=EmailSetting.NONE,
-    publish_type="Full",
-)
-
-
-def ips_user(fake: IpsFake) -> User:
-    return fake.directory.authenticate("ipsuser@example.com", "password")
-
-
-def submit(fake: IpsFake, name: str, **options: object) -> None:
-    fake.service.submit_job(ips_user(fake), SubmitJobRequest("47", name, PUBLISH, **options))
 
 
 def only_run(fake: IpsFake) -> ActiveJobInfo:

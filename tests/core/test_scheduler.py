@@ -6,37 +6,22 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import zeep
+from job_builders import T0, ips_user, submit
 
 from ips_fake.core.clock import ManualClock
-from ips_fake.core.directory import User
 from ips_fake.core.errors import FaultCode, IpsFault
 from ips_fake.core.model import (
-    EmailSetting,
-    JobKind,
-    JobPayload,
     RunState,
-    SubmitJobRequest,
     TriggerState,
 )
 from ips_fake.fake import IpsFake
 from ips_fake.transport import INPROCESS_BASE_URL, InProcessTransport
 
-MONDAY_9AM = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-PUBLISH = JobPayload(
-    kind=JobKind.IMAGE_SERVING_PUBLISH,
-    element="imageServingPublishJob",
-    options=(("publishType", "Full"), ("emailSetting", "None")),
-    email_setting=EmailSetting.NONE,
-    publish_type="Full",
-)
+MONDAY_9AM = T0
 
 
-def ips_user(fake: IpsFake) -> User:
-    return fake.directory.authenticate("ipsuser@example.com", "password")
 
 
-def submit(fake: IpsFake, name: str, **options: object) -> None:
-    fake.service.submit_job(ips_user(fake), SubmitJobRequest("47", name, PUBLISH, **options))
 
 
 def start_dates(fake: IpsFake, name: str) -> list[datetime]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import zeep
+from job_builders import T0, ips_user
 
-from ips_fake.core.directory import User
 from ips_fake.core.model import (
     EmailSetting,
     JobKind,
@@ -20,7 +20,6 @@ from ips_fake.core.model import (
 from ips_fake.fake import IpsFake
 from ips_fake.transport import INPROCESS_BASE_URL, InProcessTransport, in_process_session
 
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 WSDL = INPROCESS_BASE_URL + "/scene7/webservice/IpsApi-2014-04-03.wsdl"
 
 
@@ -42,8 +41,6 @@ UPLOAD = JobPayload(
 )
 
 
-def ips_user(fake: IpsFake) -> User:
-    return fake.directory.authenticate("ipsuser@example.com", "password")
 
 
 def run_jobs(fake: IpsFake, *jobs: tuple[str, JobPayload]) -> dict[str, JobLogInfo]:

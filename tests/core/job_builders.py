@@ -1,0 +1,31 @@
+"""What the core tests build jobs from: the starting time, a publish payload, the default
+user, and a one-line submit."""
+
+from __future__ import annotations
+
+from ips_fake.core.clock import DEFAULT_START
+from ips_fake.core.directory import User
+from ips_fake.core.model import EmailSetting, JobKind, JobPayload, SubmitJobRequest
+from ips_fake.fake import IpsFake
+
+T0 = DEFAULT_START
+"""Where every fake's manual clock starts: Monday 2026-01-05 09:00 UTC."""
+
+PUBLISH = JobPayload(
+    kind=JobKind.IMAGE_SERVING_PUBLISH,
+    element="imageServingPublishJob",
+    options=(("publishType", "Full"), ("emailSetting", "None")),
+    email_setting=EmailSetting.NONE,
+    publish_type="Full",
+)
+"""A full Image Serving publish that mails nobody."""
+
+
+def ips_user(fake: IpsFake) -> User:
+    """The default directory's IpsUser of company 47."""
+    return fake.directory.authenticate("ipsuser@example.com", "password")
+
+
+def submit(fake: IpsFake, name: str, **options: object) -> None:
+    """Submit a publish job named ``name`` in company 47 as the default user."""
+    fake.service.submit_job(ips_user(fake), SubmitJobRequest("47", name, PUBLISH, **options))
