@@ -128,6 +128,16 @@ def _base_url(url: str) -> str:
     return url.rstrip("/").split("/scene7/", 1)[0]
 
 
+def _needs_requests() -> bool:
+    """Whether ``requests`` (the ``[client]`` extra) is missing; says how to get it if so."""
+    try:
+        import requests  # noqa: F401
+    except ModuleNotFoundError:
+        print("ips-fake: --url needs requests: pip install 'ips-fake[client]'", file=sys.stderr)
+        return True
+    return False
+
+
 def check(arguments: argparse.Namespace) -> int:
     """Check contract cases against a fresh in-process fake or the endpoint at ``--url``."""
     from ips_fake.contracts import (
@@ -144,6 +154,8 @@ def check(arguments: argparse.Namespace) -> int:
         print(f"ips-fake: {error}", file=sys.stderr)
         return 2
     credentials = Credentials(arguments.user, arguments.password, arguments.company)
+    if arguments.url and _needs_requests():
+        return 2
     if arguments.url:
         results = check_over_http(
             cases, _service_url(arguments.url), credentials, reset=arguments.reset
@@ -167,6 +179,8 @@ def replay_command(arguments: argparse.Namespace) -> int:
         print(f"ips-fake: cannot read {arguments.cassette}: {error}", file=sys.stderr)
         return 2
     ignore = [name.strip() for name in arguments.ignore.split(",") if name.strip()]
+    if arguments.url and _needs_requests():
+        return 2
     if arguments.url:
         report = replay_over_http(
             cassette, _base_url(arguments.url), move_clock=not arguments.no_clock, ignore=ignore

@@ -345,3 +345,17 @@ def test_replay_of_an_unreadable_cassette_exits_2(
     broken.write_text("{}", encoding="utf-8")
     assert main(["replay", str(broken)]) == 2
     assert "'format' field" in capsys.readouterr().err
+
+
+def test_url_commands_without_requests_say_which_extra_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ips_fake.cli import main
+
+    monkeypatch.setitem(sys.modules, "requests", None)  # import requests now fails
+    folder = str(REPOSITORY / "contracts" / "cases")
+    cassette = str(REPOSITORY / "fixtures" / "cassettes" / "faults.json")
+
+    assert main(["check", folder, "--url", "http://127.0.0.1:9"]) == 2
+    assert main(["replay", cassette, "--url", "http://127.0.0.1:9"]) == 2
+    assert capsys.readouterr().err.count("pip install 'ips-fake[client]'") == 2
