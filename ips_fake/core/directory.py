@@ -301,7 +301,7 @@ class Directory:
         if not user.belongs_to(company.id):
             raise IpsFault(
                 FaultCode.ILLEGAL_COMPANY,
-                f"user {user.email} may not act on company {company_handle!r}",
+                f"companyHandle {company_handle!r}: user {user.email} may not act on that company",
             )
         return company
 
