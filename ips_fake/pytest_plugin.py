@@ -128,6 +128,12 @@ def pytest_configure(config: pytest.Config) -> None:
             api_version(version)
         except ValueError as error:
             raise pytest.UsageError(f"ips_fake_api_version: {error}") from None
+    workers = getattr(config.option, "numprocesses", None)
+    if _setting(config, "ips_fake_url") and workers not in (None, 0):
+        raise pytest.UsageError(
+            "--ips-fake-url: every xdist worker would drive (and reset) the same server; "
+            "run these tests without -n, or start one `ips-fake serve` per run"
+        )
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
