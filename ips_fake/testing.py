@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-import threading
 import types
 import urllib.error
 import urllib.request
@@ -41,7 +40,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from ips_fake.clocks import FreezegunClock
-from ips_fake.core.clock import DEFAULT_START
+from ips_fake.core.clock import DEFAULT_START, ManualClock
 from ips_fake.core.directory import Company, Directory, Role, User
 from ips_fake.core.model import (
     ActiveJobInfo,
@@ -52,7 +51,7 @@ from ips_fake.core.model import (
     ScheduledJobInfo,
 )
 from ips_fake.core.outcomes import OutcomeRule
-from ips_fake.fake import IpsFake, job_kind
+from ips_fake.fake import IpsFake, outcome_rule
 from ips_fake.server import FakeServer
 from ips_fake.soap.endpoint import Exchange
 from ips_fake.soap.schema import API_VERSIONS, ApiVersion
@@ -267,9 +266,8 @@ class SessionClock:
     """
 
     def __init__(self, start: datetime = DEFAULT_START, mode: str = "manual") -> None:
-        self._lock = threading.Lock()
         self._follow = FreezegunClock()
-        self._now = start
+        self._manual_clock = ManualClock(start)
         self._mode = mode
         self.reset(start, mode)
 
@@ -281,49 +279,30 @@ class SessionClock:
     def reset(self, start: datetime = DEFAULT_START, mode: str = "manual") -> None:
         """Put a manual clock back to ``start`` (it may go backwards here), or follow freezegun."""
         _choice("the clock mode", mode, CLOCK_MODES)
-        if start.tzinfo is None:
-            raise ValueError("a clock needs a timezone-aware start, e.g. datetime(..., tzinfo=UTC)")
-        with self._lock:
-            self._mode = mode
-            self._now = start
+        self._manual_clock = ManualClock(start)  # checks that start is timezone-aware
+        self._mode = mode
 
     def now(self) -> datetime:
         """The current instant."""
         if self._mode == "freezegun":
             return self._follow.now()
-        with self._lock:
-            return self._now
+        return self._manual_clock.now()
 
-    def _manual(self, what: str) -> None:
+    def _manual(self, what: str) -> ManualClock:
         if self._mode == "freezegun":
             raise ClockModeError(
                 f"this test's fake follows freezegun, so {what}() cannot move it: move freezegun "
                 "instead (frozen.tick(...) / frozen.move_to(...)), or use the manual clock"
             )
+        return self._manual_clock
 
     def advance(self, seconds: float = 0.0, **delta: float) -> datetime:
         """Move forward by ``seconds`` plus any ``timedelta`` keywords (manual mode only)."""
-        self._manual("advance")
-        step = timedelta(seconds=seconds, **delta)
-        if step < timedelta(0):
-            raise ValueError(f"a clock only moves forward; got a step of {step}")
-        with self._lock:
-            self._now += step
-            return self._now
+        return self._manual("advance").advance(seconds, **delta)
 
     def move_to(self, instant: datetime) -> datetime:
         """Jump forward to ``instant`` (manual mode only)."""
-        self._manual("move_to")
-        if instant.tzinfo is None:
-            raise ValueError("move_to needs a timezone-aware datetime")
-        with self._lock:
-            if instant < self._now:
-                raise ValueError(
-                    f"a clock only moves forward: {instant.isoformat()} is before "
-                    f"{self._now.isoformat()}"
-                )
-            self._now = instant
-            return self._now
+        return self._manual("move_to").move_to(instant)
 
 
 # -- backends ----------------------------------------------------------------------------------
@@ -1168,12 +1147,7 @@ class IpsFakeHandle:
 
             ips_fake.script("fail", kind="uploadUrlsJob", name_pattern="nightly-*")
         """
-        rule = OutcomeRule(
-            outcome=Outcome(outcome),
-            kind=job_kind(kind) if kind is not None else None,
-            name_pattern=name_pattern,
-            seconds=seconds,
-        )
+        rule = outcome_rule(outcome, kind=kind, name_pattern=name_pattern, seconds=seconds)
         return self.backend.add_rule(rule)
 
     # -- state ---------------------------------------------------------------------------------
