@@ -19,8 +19,6 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from ips_fake.core.clock import MovableClock
-from ips_fake.core.model import Outcome
-from ips_fake.core.outcomes import OutcomeRule
 from ips_fake.core.service import EXPORT_PATH_PREFIX, IpsService
 from ips_fake.soap.endpoint import Journal
 
@@ -174,12 +172,12 @@ class AdminApi:
 
     def add_outcome(self, request: Request) -> Response:
         """POST /_fake/outcomes {"outcome", "kind"?, "name_pattern"?, "seconds"?}."""
-        from ips_fake.fake import job_kind
+        from ips_fake.fake import outcome_rule
 
         body = _body(request)
-        rule = OutcomeRule(
-            outcome=Outcome(body.get("outcome", "success")),
-            kind=job_kind(body["kind"]) if body.get("kind") else None,
+        rule = outcome_rule(
+            body.get("outcome", "success"),
+            kind=body.get("kind") or None,
             name_pattern=body.get("name_pattern"),
             seconds=float(body["seconds"]) if body.get("seconds") is not None else None,
         )

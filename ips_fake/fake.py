@@ -47,6 +47,28 @@ def job_kind(name: str | JobKind) -> JobKind:
     raise ValueError(f"unknown job kind {name!r}; use a payload element name such as {known}")
 
 
+def outcome_rule(
+    outcome: str | Outcome = Outcome.SUCCESS,
+    *,
+    kind: str | JobKind | None = None,
+    name_pattern: str | None = None,
+    seconds: float | None = None,
+) -> OutcomeRule:
+    """A scripted-outcome rule from loose values: an outcome name, a job kind by payload
+    element, type or enum name (see :func:`job_kind`); raises ValueError for a bad value.
+
+    Example::
+
+        outcome_rule("fail", kind="uploadUrlsJob", name_pattern="nightly-*")
+    """
+    return OutcomeRule(
+        outcome=Outcome(outcome),
+        kind=job_kind(kind) if kind is not None else None,
+        name_pattern=name_pattern,
+        seconds=seconds,
+    )
+
+
 class IpsFake:
     """A complete fake IPS server in one object."""
 
@@ -133,12 +155,7 @@ class IpsFake:
     ) -> OutcomeRule:
         """Say how matching jobs end: ``"success"``, ``"fail"``, ``"warn"`` or ``"duplicates"``,
         optionally taking ``seconds`` of work. Newer rules win over older ones."""
-        rule = OutcomeRule(
-            outcome=Outcome(outcome),
-            kind=job_kind(kind) if kind is not None else None,
-            name_pattern=name_pattern,
-            seconds=seconds,
-        )
+        rule = outcome_rule(outcome, kind=kind, name_pattern=name_pattern, seconds=seconds)
         with self.service.lock:
             return self.service.outcomes.add(rule)
 
