@@ -29,3 +29,19 @@ def ips_user(fake: IpsFake) -> User:
 def submit(fake: IpsFake, name: str, **options: object) -> None:
     """Submit a publish job named ``name`` in company 47 as the default user."""
     fake.service.submit_job(ips_user(fake), SubmitJobRequest("47", name, PUBLISH, **options))
+
+
+def upload_urls_job(count: int, email_setting: str = "None") -> dict[str, object]:
+    """A zeep-ready uploadUrlsJob listing ``count`` URLs (``in/0.jpg``, ``in/1.jpg``...)."""
+    return {
+        "urlArray": {
+            "items": [
+                {"sourceUrl": f"http://example.com/{n}.jpg", "destPath": f"in/{n}.jpg"}
+                for n in range(count)
+            ]
+        },
+        "overwrite": True,
+        "readyForPublish": True,
+        "createMask": False,
+        "emailSetting": email_setting,
+    }

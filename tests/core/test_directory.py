@@ -110,3 +110,28 @@ def test_directory_files_load_and_report_errors(tmp_path: Path) -> None:
         Directory.from_json("{nope")
     with pytest.raises(ValueError, match="unknown company"):
         Directory.from_json('{"users": [{"email": "x@example.com", "companies": ["9"]}]}')
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"companies": [{"name": "no id"}]}, "companies[0] needs an 'id'"),
+        ({"companies": [{"id": [1]}]}, "companies[0] needs an 'id'"),
+        ({"companies": [{"id": True}]}, "companies[0] needs an 'id'"),
+        ({"users": [{"password": "x"}]}, "users[0] needs an 'email' string"),
+        ({"users": [{"email": "a@b", "password": None}]}, "'password' must be a string"),
+        ({"users": [{"email": "a@b", "roles": "IpsUser"}]}, "'roles' must be a list"),
+        ({"users": [{"email": "a@b", "companies": "47"}]}, "'companies' a list of ids"),
+        ({"companies": {}}, "must be lists of objects"),
+    ],
+)
+def test_a_wrongly_typed_directory_entry_is_refused_by_name(
+    data: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        Directory.from_json_data(data)
+
+
+def test_numeric_company_ids_are_read_as_text() -> None:
+    directory = Directory.from_json_data({"companies": [{"id": 49}]})
+    assert directory.companies["49"].name == "Company 49"

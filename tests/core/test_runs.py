@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 import zeep
-from job_builders import PUBLISH, T0, ips_user, submit
+from job_builders import PUBLISH, T0, ips_user, submit, upload_urls_job
 
 from ips_fake.core.errors import FaultCode, IpsFault
 from ips_fake.core.model import (
@@ -288,18 +288,7 @@ def test_get_active_jobs_filters_by_company_handle_and_original_name() -> None:
 SOAP_JOBS: list[tuple[str, dict[str, object], int]] = [
     (
         "uploadUrlsJob",
-        {
-            "urlArray": {
-                "items": [
-                    {"sourceUrl": f"http://example.com/{n}.jpg", "destPath": f"in/{n}.jpg"}
-                    for n in range(5)
-                ]
-            },
-            "overwrite": True,
-            "readyForPublish": True,
-            "createMask": False,
-            "emailSetting": "None",
-        },
+        upload_urls_job(5),
         5,
     ),
     (

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 import zeep
-from job_builders import T0, ips_user
+from job_builders import T0, ips_user, upload_urls_job
 
 from ips_fake.core.model import (
     EmailSetting,
@@ -220,18 +220,7 @@ def test_a_client_polling_loop_sees_progress_rise_and_then_the_log() -> None:
     client.service.submitJob(
         companyHandle="c|47",
         jobName="upload",
-        uploadUrlsJob={
-            "urlArray": {
-                "items": [
-                    {"sourceUrl": f"http://example.com/{n}.jpg", "destPath": f"in/{n}.jpg"}
-                    for n in range(5)
-                ]
-            },
-            "overwrite": True,
-            "readyForPublish": True,
-            "createMask": False,
-            "emailSetting": "None",
-        },
+        uploadUrlsJob=upload_urls_job(5),
         _soapheaders=[auth],
     )
 
