@@ -85,10 +85,9 @@ def serve(arguments: argparse.Namespace) -> int:
     if arguments.directory is not None:
         try:
             directory = Directory.from_file(arguments.directory)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-            detail = f"missing key {error}" if isinstance(error, KeyError) else str(error)
+        except (OSError, ValueError) as error:
             print(
-                f"ips-fake: cannot start: directory file {arguments.directory}: {detail}",
+                f"ips-fake: cannot start: directory file {arguments.directory}: {error}",
                 file=sys.stderr,
             )
             return 2

@@ -167,12 +167,15 @@ class Directory:
         if not isinstance(companies, list) or not isinstance(users, list):
             raise ValueError("'companies' and 'users' must be lists of objects")
         for index, entry in enumerate(companies):
-            if not isinstance(entry, Mapping) or "id" not in entry:
+            company_id = entry.get("id") if isinstance(entry, Mapping) else None
+            if isinstance(company_id, bool) or not isinstance(company_id, str | int):
                 raise ValueError(f"companies[{index}] needs an 'id', e.g. {{\"id\": \"47\"}}")
-            directory.add_company(str(entry["id"]), str(entry.get("name", "")) or None)
+            directory.add_company(str(company_id), str(entry.get("name", "")) or None)
         for index, entry in enumerate(users):
             if not isinstance(entry, Mapping) or not isinstance(entry.get("email"), str):
                 raise ValueError(f"users[{index}] needs an 'email' string")
+            if not isinstance(entry.get("password", ""), str):
+                raise ValueError(f"users[{index}] ({entry['email']}): 'password' must be a string")
             roles = entry.get("roles", ["IpsUser"])
             assigned = entry.get("companies", [])
             if not isinstance(roles, list) or not (
@@ -184,7 +187,7 @@ class Directory:
                 )
             directory.add_user(
                 entry["email"],
-                str(entry.get("password", "password")),
+                entry.get("password", "password"),
                 roles=[str(role) for role in roles],
                 companies=assigned if assigned == "all" else [str(c) for c in assigned],
                 disabled=bool(entry.get("disabled", False)),
