@@ -3,7 +3,9 @@
 Every exchange is written to a :class:`Journal`, with the decoded parameters, the caller,
 the answer or fault, and, when the exchange shows a client bug (bad XML, a schema
 violation) or a server bug (an exception, an invalid response), a ``problem`` that the
-pytest plugin turns into a test failure.
+pytest plugin turns into a test failure. The journal is bounded twice: in entries
+(:data:`JOURNAL_LIMIT`) and in bytes (bodies cut at :data:`JOURNAL_BODY_LIMIT`, everything
+kept within :data:`JOURNAL_BYTE_BUDGET`).
 """
 
 from __future__ import annotations
@@ -23,18 +25,42 @@ from ips_fake.core.service import IpsService
 from ips_fake.soap.codec import Writer, local_name
 from ips_fake.soap.envelope import (
     Credentials,
+    MustUnderstandFault,
     SoapVersion,
     build_envelope,
+    check_must_understand,
     credentials_from,
     decode_body,
     parse_envelope,
 )
-from ips_fake.soap.faults import fault_detail, fault_envelope, fault_status
+from ips_fake.soap.faults import (
+    fault_detail,
+    fault_envelope,
+    fault_status,
+    must_understand_envelope,
+)
 from ips_fake.soap.operations import OPERATIONS, CallContext, Decoded
 from ips_fake.soap.schema import ApiVersion, version_for_namespace
 from ips_fake.soap.validation import SchemaViolation, response_problems, validate_element
 
+#: Most exchanges the journal keeps; the oldest go first.
 JOURNAL_LIMIT = 10_000
+#: Longest request or response body an entry keeps, in bytes; a longer one is cut there and
+#: ends with :data:`TRUNCATION_MARKER` saying how long it was.
+JOURNAL_BODY_LIMIT = 4 * 1024
+#: Most bytes all kept entries hold together (their kept bodies, and the decoded request a
+#: call's ``params`` came from); the oldest entries go first, the newest is always kept.
+JOURNAL_BYTE_BUDGET = 32 * 1024 * 1024
+#: Ends a body the journal cut; ``{size}`` is the body's whole length in bytes.
+TRUNCATION_MARKER = "\n[ips-fake journal: cut at {limit} of {size} bytes]"
+
+
+def journal_body(data: bytes, limit: int = JOURNAL_BODY_LIMIT) -> bytes:
+    """``data`` as the journal keeps it: whole up to ``limit`` bytes, else its first ``limit``
+    bytes followed by :data:`TRUNCATION_MARKER`."""
+    if len(data) <= limit:
+        return data
+    return data[:limit] + TRUNCATION_MARKER.format(limit=limit, size=len(data)).encode()
 
 
 @dataclass(frozen=True)
@@ -57,25 +83,49 @@ class Exchange:
 
     def summary(self) -> str:
         """One line for humans."""
-        outcome = f"fault {self.fault_code} {self.fault_reason}" if self.fault_code else "ok"
+        label = self.fault_code if self.fault_code is not None else self.fault_kind
+        outcome = f"fault {label} {self.fault_reason}" if label is not None else "ok"
         return f"#{self.sequence} {self.operation or '?'} by {self.caller or '?'}: {outcome}"
 
 
 @dataclass
 class Journal:
-    """The exchanges one server has answered (the newest :data:`JOURNAL_LIMIT`)."""
+    """The exchanges one server has answered: the newest :data:`JOURNAL_LIMIT`, holding at
+    most ``byte_budget`` bytes together (see :meth:`record`)."""
 
     entries: deque[Exchange] = field(default_factory=lambda: deque(maxlen=JOURNAL_LIMIT))
     lock: threading.Lock = field(default_factory=threading.Lock)
     sequence: int = 0
+    byte_budget: int = JOURNAL_BYTE_BUDGET
+    body_limit: int = JOURNAL_BODY_LIMIT
+    kept_bytes: int = 0
+    _weights: deque[int] = field(default_factory=deque, repr=False)
 
-    def record(self, **values: Any) -> Exchange:
-        """Append an exchange, numbering it."""
+    def record(self, *, decoded_size: int = 0, **values: Any) -> Exchange:
+        """Append an exchange, numbering it. Its ``request`` and ``response`` are cut at
+        ``body_limit`` bytes (:func:`journal_body`); it weighs its kept bodies, or
+        ``decoded_size`` (bytes of the decoded request its ``params`` came from) when that is
+        more; the oldest entries are dropped while the total passes ``byte_budget``."""
+        request = journal_body(values.pop("request"), self.body_limit)
+        response = journal_body(values.pop("response"), self.body_limit)
+        weight = len(response) + max(len(request), decoded_size if values.get("params") else 0)
         with self.lock:
             self.sequence += 1
-            exchange = Exchange(sequence=self.sequence, **values)
+            exchange = Exchange(
+                sequence=self.sequence, request=request, response=response, **values
+            )
+            if self.entries.maxlen is not None and len(self.entries) == self.entries.maxlen:
+                self._drop_oldest()
             self.entries.append(exchange)
+            self._weights.append(weight)
+            self.kept_bytes += weight
+            while self.kept_bytes > self.byte_budget and len(self.entries) > 1:
+                self._drop_oldest()
             return exchange
+
+    def _drop_oldest(self) -> None:
+        self.entries.popleft()
+        self.kept_bytes -= self._weights.popleft() if self._weights else 0
 
     def exchanges(self) -> list[Exchange]:
         """All kept exchanges, oldest first."""
@@ -90,6 +140,8 @@ class Journal:
         """Forget everything (numbering restarts)."""
         with self.lock:
             self.entries.clear()
+            self._weights.clear()
+            self.kept_bytes = 0
             self.sequence = 0
 
 
@@ -111,6 +163,7 @@ class _Call:
     caller: str | None = None
     params: Decoded = field(default_factory=dict)
     credentials: Credentials = field(default_factory=Credentials)
+    decoded_size: int = 0
 
 
 class SoapEndpoint:
@@ -137,6 +190,18 @@ class SoapEndpoint:
         problem: str | None = None
         try:
             result = self._dispatch(call, body, content_encoding, authorization, base_url)
+        except MustUnderstandFault as fault:
+            return self._answer(
+                call,
+                500,
+                must_understand_envelope(call.version, fault.header, fault.reason),
+                body,
+                accept_encoding,
+                None,
+                f"header not understood: {fault.reason}",
+                fault_kind="MustUnderstand",
+                fault_reason=fault.reason,
+            )
         except SchemaViolation as fault:
             return self._fault(
                 call, fault, body, accept_encoding, f"schema violation: {fault.reason}"
@@ -161,6 +226,26 @@ class SoapEndpoint:
         payload = build_envelope(call.version, result)
         return self._answer(call, 200, payload, body, accept_encoding, None, problem)
 
+    def refuse(
+        self,
+        reason: str,
+        *,
+        status: int,
+        received: bytes,
+        content_type: str = "",
+        accept_encoding: str = "",
+    ) -> SoapAnswer:
+        """Answer a request whose body the transport would not read whole (larger than the
+        limit, cut short, stopped arriving): ipsApiFault 30003 giving ``reason``, with HTTP
+        ``status`` (413 or 400). The journal keeps at most :data:`JOURNAL_BODY_LIMIT` bytes
+        of ``received``, the bytes read before refusing."""
+        guess = SoapVersion.V12 if "application/soap+xml" in content_type else SoapVersion.V11
+        call = _Call(guess)
+        fault = IpsFault(FaultCode.INVALID_REQUEST_XML, reason)
+        payload = fault_envelope(call.version, fault)
+        problem = f"invalid request XML: {reason}"
+        return self._answer(call, status, payload, received, accept_encoding, fault, problem)
+
     def _dispatch(
         self,
         call: _Call,
@@ -169,8 +254,11 @@ class SoapEndpoint:
         authorization: str | None,
         base_url: str,
     ) -> etree._Element:
-        request = parse_envelope(decode_body(body, content_encoding))
+        decoded = decode_body(body, content_encoding)
+        call.decoded_size = len(decoded)
+        request = parse_envelope(decoded)
         call.version = request.version
+        check_must_understand(request)
         param = request.body
         qname = etree.QName(param)
         name = qname.localname
@@ -223,6 +311,9 @@ class SoapEndpoint:
         accept_encoding: str,
         fault: IpsFault | None,
         problem: str | None,
+        *,
+        fault_kind: str | None = None,
+        fault_reason: str | None = None,
     ) -> SoapAnswer:
         headers = {"Content-Type": call.version.content_type}
         exchange = self.journal.record(
@@ -233,11 +324,12 @@ class SoapEndpoint:
             params=call.params,
             status=status,
             fault_code=fault.code if fault else None,
-            fault_kind=fault.kind.value if fault else None,
-            fault_reason=fault.reason if fault else None,
+            fault_kind=fault.kind.value if fault else fault_kind,
+            fault_reason=fault.reason if fault else fault_reason,
             problem=problem,
             request=request,
             response=payload,
+            decoded_size=call.decoded_size,
         )
         wants_gzip = (
             "gzip" in accept_encoding.lower() and call.credentials.gzip_response is not False

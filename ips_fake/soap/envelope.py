@@ -1,28 +1,39 @@
 """SOAP 1.1 / 1.2 envelopes: safe parsing of requests and building of responses.
 
-Parsing never expands entities, never loads a DTD, never touches the network, and refuses
-any document with a DOCTYPE, so hostile XML gets a fault instead of a hang.
+Parsing never expands entities, never loads a DTD, and never opens a file or a connection:
+a DOCTYPE is refused by scanning the prolog before the parser sees the bytes (in whatever
+encoding the body is), and the parser's resolver refuses every URL besides. Hostile XML gets
+one fixed fault instead of a hang or an oracle on the server's files.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import codecs
+import contextlib
+import re
 import zlib
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from lxml import etree
 
 from ips_fake.core.errors import FaultCode, IpsFault
-from ips_fake.soap.schema import UNVERSIONED_NAMESPACE, WSDL_NAMESPACE
+from ips_fake.soap.schema import UNVERSIONED_NAMESPACE, WSDL_NAMESPACE, version_for_namespace
+from ips_fake.soap.validation import SchemaViolation
 
 SOAP11_NAMESPACE = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12_NAMESPACE = "http://www.w3.org/2003/05/soap-envelope"
 #: The prefix every response envelope uses (naive clients string-match it).
 ENVELOPE_PREFIX = "soapenv"
-#: Largest request body the fake reads.
+#: Largest request body the fake reads, in bytes (also the cap on a decompressed body).
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
+#: The one reason every request with a DOCTYPE gets, whatever the DOCTYPE names.
+DOCTYPE_REFUSED = "DOCTYPE declarations are not allowed in SOAP messages"
+#: HTTP statuses that must not carry a body, so cannot carry a fault either.
+BODILESS_STATUSES = frozenset({204, 205, 304})
 
 
 class SoapVersion(Enum):
@@ -61,8 +72,17 @@ class SoapRequest:
     headers: tuple[etree._Element, ...]
 
 
+class _RefuseEveryUrl(etree.Resolver):
+    """Answers every URL the parser asks for (an external subset, a parameter entity) with
+    nothing, so libxml2 never opens a file or a connection, whatever ``load_dtd`` says."""
+
+    def resolve(self, system_url: str, public_id: str, context: Any = None) -> Any:
+        """Resolve ``system_url`` to an empty document, whatever it names."""
+        return self.resolve_string("", context, base_url=None)
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
+    parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -71,6 +91,85 @@ def _parser() -> etree.XMLParser:
         remove_blank_text=False,
         collect_ids=False,
     )
+    parser.resolvers.add(_RefuseEveryUrl())
+    return parser
+
+
+# XML 1.0 appendix F: the encoding family a document's first bytes announce, BOM first.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+)
+_FIRST_BYTES = (
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"Lo\xa7\x94", "cp037"),  # "<?xm" in EBCDIC
+)
+_DECLARED_ENCODING = re.compile(
+    r"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']"""
+)
+
+
+def _encoding_family(data: bytes) -> str:
+    """The Python codec that reads the document's first bytes (BOM, else the byte pattern of
+    ``<``), UTF-8 when nothing says otherwise."""
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            return encoding
+    for start, encoding in _FIRST_BYTES:
+        if data.startswith(start):
+            return encoding
+    if len(data) >= 2 and data[0] == 0 and data[1] != 0:
+        return "utf-16-be"
+    if len(data) >= 2 and data[0] != 0 and data[1] == 0:
+        return "utf-16-le"
+    return "utf-8"
+
+
+def _prolog_readings(data: bytes) -> list[str]:
+    """The body decoded every way a parser might read it: in the family its first bytes
+    announce and, when the XML declaration names another encoding Python knows, in that one."""
+    family = _encoding_family(data)
+    readings = [data.decode(family, errors="replace").lstrip("\ufeff")]
+    declared = _DECLARED_ENCODING.match(readings[0])
+    if declared:
+        try:
+            codec = codecs.lookup(declared.group(1)).name
+        except LookupError:
+            codec = None
+        if codec is not None and codec != codecs.lookup(family).name:
+            with contextlib.suppress(LookupError):  # e.g. base64: a codec but not a text one
+                readings.append(data.decode(codec, errors="replace").lstrip("\ufeff"))
+    return readings
+
+
+def _prolog_has_declaration(text: str) -> bool:
+    """Whether the prolog (before the root element) holds ``<!`` markup other than a comment:
+    a DOCTYPE, or something a parser might take for one."""
+    position = 0
+    while True:
+        while position < len(text) and text[position] in " \t\r\n":
+            position += 1
+        if text.startswith("<!--", position):
+            end = text.find("-->", position + 4)
+        elif text.startswith("<?", position):
+            end = text.find("?>", position + 2)
+        else:
+            return text.startswith("<!", position)
+        if end < 0:
+            return False  # an unterminated comment or PI: the parser reports it
+        position = end + (3 if text[end] == "-" else 2)
+
+
+def refuse_doctype(data: bytes) -> None:
+    """Raise ipsApiFault 30003 with :data:`DOCTYPE_REFUSED` when the body's prolog holds a
+    DOCTYPE, in any encoding a parser could read it in (BOMs, UTF-16/32, a declared encoding),
+    after any comments and processing instructions. Runs before the parser sees the bytes."""
+    if any(_prolog_has_declaration(text) for text in _prolog_readings(data)):
+        raise malformed(DOCTYPE_REFUSED)
 
 
 def malformed(reason: str) -> IpsFault:
@@ -112,18 +211,17 @@ def parse_envelope(data: bytes) -> SoapRequest:
         raise malformed("the request body is empty; send a SOAP envelope")
     if len(data) > MAX_REQUEST_BYTES:
         raise malformed(f"the request body is larger than {MAX_REQUEST_BYTES} bytes")
+    refuse_doctype(data)
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
-        if b"<!DOCTYPE" in data:  # e.g. entity expansion stopped by libxml2's own limits
-            raise malformed(
-                f"DOCTYPE declarations are not allowed in SOAP messages ({error})"
-            ) from None
+        if b"<!DOCTYPE" in data:  # never quote libxml2 on a DTD: it may describe a file
+            raise malformed(DOCTYPE_REFUSED) from None
         raise malformed(f"the request is not well-formed XML: {error}") from None
     tree = root.getroottree()
     docinfo = tree.docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:  # type: ignore[union-attr]
-        raise malformed("DOCTYPE declarations are not allowed in SOAP messages")
+        raise malformed(DOCTYPE_REFUSED)
     qname = etree.QName(root)
     if qname.localname != "Envelope" or qname.namespace not in (SOAP11_NAMESPACE, SOAP12_NAMESPACE):
         raise malformed(f"the root element is {root.tag}, not a SOAP 1.1 or 1.2 Envelope")
@@ -148,6 +246,30 @@ def _text_of(element: etree._Element, name: str) -> str | None:
     return None
 
 
+def fault_http_status(text: str) -> int:
+    """The HTTP status an ``authHeader/faultHttpStatusCode`` asks faults to carry.
+
+    Raises a :class:`SchemaViolation` (ipsApiFault 30001 naming faultHttpStatusCode) unless
+    ``text`` is ASCII digits (XML whitespace around them allowed) naming a status from 200 to
+    599 that may carry a body (not 204, 205 or 304).
+    """
+    digits = text.strip(" \t\r\n")
+    if not re.fullmatch(r"[0-9]+", digits):
+        raise SchemaViolation(
+            FaultCode.INVALID_PARAMETER,
+            f"authHeader faultHttpStatusCode {text!r} is not a whole number in ASCII digits",
+        )
+    significant = digits.lstrip("0") or "0"
+    status = int(significant) if len(significant) <= 3 else None
+    if status is None or not 200 <= status <= 599 or status in BODILESS_STATUSES:
+        raise SchemaViolation(
+            FaultCode.INVALID_PARAMETER,
+            f"authHeader faultHttpStatusCode {digits[:20]} is not an HTTP status a fault can "
+            "carry: give one from 200 to 599 other than 204, 205 and 304",
+        )
+    return status
+
+
 def credentials_from(
     request: SoapRequest, authorization: str | None, body_namespace: str
 ) -> Credentials:
@@ -160,11 +282,7 @@ def credentials_from(
         ):
             gzip_text = _text_of(header, "gzipResponse")
             status_text = _text_of(header, "faultHttpStatusCode")
-            status = None
-            if status_text is not None and status_text.strip().isdigit():
-                status = int(status_text.strip())
-                if not 100 <= status <= 599:
-                    status = None
+            status = None if status_text is None else fault_http_status(status_text)
             return Credentials(
                 user=_text_of(header, "user"),
                 password=_text_of(header, "password"),
@@ -189,6 +307,70 @@ def credentials_from(
         user, _, password = decoded.partition(":")
         return Credentials(user, password, source="basic")
     return Credentials()
+
+
+SOAP11_ACTOR_NEXT = "http://schemas.xmlsoap.org/soap/actor/next"
+SOAP12_ROLES_OF_THE_SERVER = frozenset(
+    {
+        "http://www.w3.org/2003/05/soap-envelope/role/next",
+        "http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver",
+    }
+)
+_MUST_UNDERSTAND_VALUES = {
+    SoapVersion.V11: ({"1", "true"}, {"0", "false"}),
+    SoapVersion.V12: ({"true", "1"}, {"false", "0"}),
+}
+LEGACY_HEADERS = frozenset({"AuthUser", "AuthPassword"})
+
+
+class MustUnderstandFault(Exception):
+    """A header entry marked ``mustUnderstand`` that the fake does not understand: SOAP's own
+    MustUnderstand fault, not one of IPS's (``header`` is its qualified name)."""
+
+    def __init__(self, header: etree.QName) -> None:
+        super().__init__(f"the SOAP header {header.text} is marked mustUnderstand")
+        self.header = header
+        self.reason = (
+            f"the SOAP header entry {header.localname!r} in namespace "
+            f"{header.namespace or '(none)'!r} is marked mustUnderstand, and this server "
+            "understands only authHeader (in an IPS namespace) and AuthUser/AuthPassword"
+        )
+
+
+def is_understood(header: etree._Element) -> bool:
+    """Whether the fake processes this header entry: ``authHeader`` in the unversioned or a
+    versioned IPS namespace, or the legacy ``AuthUser``/``AuthPassword``."""
+    qname = etree.QName(header)
+    namespace = qname.namespace or ""
+    if qname.localname == "authHeader":
+        return namespace == UNVERSIONED_NAMESPACE or version_for_namespace(namespace) is not None
+    return qname.localname in LEGACY_HEADERS and namespace == WSDL_NAMESPACE
+
+
+def check_must_understand(request: SoapRequest) -> None:
+    """Raise :class:`MustUnderstandFault` for the first header entry aimed at this server
+    (no actor/role, or SOAP's "next"/"ultimateReceiver") that is marked ``mustUnderstand``
+    (1.1: ``1``/``true``; 1.2: ``true``/``1``) and that :func:`is_understood` rejects; raise
+    ipsApiFault 30003 for a ``mustUnderstand`` value that is no boolean."""
+    ns = request.version.value
+    required, optional = _MUST_UNDERSTAND_VALUES[request.version]
+    for header in request.headers:
+        value = header.get(f"{{{ns}}}mustUnderstand")
+        if value is None or value.strip() in optional:
+            continue
+        if value.strip() not in required:
+            raise malformed(
+                f"the SOAP header entry {etree.QName(header).localname!r} has mustUnderstand "
+                f"{value!r}; it must be one of {', '.join(sorted(required | optional))}"
+            )
+        if request.version is SoapVersion.V11:
+            actor = header.get(f"{{{ns}}}actor")
+            aimed_here = actor is None or actor.strip() == SOAP11_ACTOR_NEXT
+        else:
+            role = header.get(f"{{{ns}}}role")
+            aimed_here = role is None or role.strip() in SOAP12_ROLES_OF_THE_SERVER
+        if aimed_here and not is_understood(header):
+            raise MustUnderstandFault(etree.QName(header))
 
 
 def build_envelope(version: SoapVersion, body_child: etree._Element) -> bytes:

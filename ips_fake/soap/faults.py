@@ -53,3 +53,34 @@ def fault_envelope(version: SoapVersion, fault: IpsFault) -> bytes:
 def fault_status(requested: int | None) -> int:
     """HTTP status of a fault: 500, or authHeader/faultHttpStatusCode when given."""
     return requested if requested is not None else DEFAULT_FAULT_STATUS
+
+
+def must_understand_envelope(version: SoapVersion, header: etree.QName, reason: str) -> bytes:
+    """SOAP's own MustUnderstand fault for a header entry the fake does not understand.
+
+    SOAP 1.1: ``faultcode`` ``soapenv:MustUnderstand`` and no ``detail`` (the fault is about
+    a header, not the body). SOAP 1.2: ``Code/Value`` ``soapenv:MustUnderstand`` and a
+    ``soapenv:NotUnderstood`` header block naming the entry by its ``qname``.
+    """
+    ns = version.value
+    envelope = etree.Element(f"{{{ns}}}Envelope", nsmap={ENVELOPE_PREFIX: ns})
+    if version is SoapVersion.V12:
+        head = etree.SubElement(envelope, f"{{{ns}}}Header")
+        tag = f"{{{ns}}}NotUnderstood"
+        if header.namespace:
+            not_understood = etree.SubElement(head, tag, nsmap={"nu": header.namespace})
+            not_understood.set("qname", f"nu:{header.localname}")
+        else:
+            etree.SubElement(head, tag).set("qname", header.localname)
+    body = etree.SubElement(envelope, f"{{{ns}}}Body")
+    element = etree.SubElement(body, f"{{{ns}}}Fault")
+    if version is SoapVersion.V11:
+        etree.SubElement(element, "faultcode").text = f"{ENVELOPE_PREFIX}:MustUnderstand"
+        etree.SubElement(element, "faultstring").text = reason
+    else:
+        code = etree.SubElement(element, f"{{{ns}}}Code")
+        etree.SubElement(code, f"{{{ns}}}Value").text = f"{ENVELOPE_PREFIX}:MustUnderstand"
+        text = etree.SubElement(etree.SubElement(element, f"{{{ns}}}Reason"), f"{{{ns}}}Text")
+        text.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
+        text.text = reason
+    return bytes(etree.tostring(envelope, xml_declaration=True, encoding="UTF-8"))

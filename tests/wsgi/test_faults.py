@@ -363,13 +363,16 @@ def test_fault_http_status_code_replaces_500(raw: Client, status: str) -> None:
     assert wire_fault(response.get_data()).code == 10001
 
 
-@pytest.mark.parametrize("status", ["99", "600", "abc"])
-def test_out_of_range_fault_http_status_code_is_ignored(raw: Client, status: str) -> None:
+@pytest.mark.parametrize("status", ["99", "600", "abc", "204"])
+def test_unusable_fault_http_status_code_is_30001_naming_it(raw: Client, status: str) -> None:
     header = auth_header(
         password="wrong", extra=f"<faultHttpStatusCode>{status}</faultHttpStatusCode>"
     )
     response = post(raw, envelope(param("getScheduledJobs", COMPANY), header=header))
     assert response.status_code == 500
+    fault = wire_fault(response.get_data())
+    assert fault.code == 30001
+    assert "faultHttpStatusCode" in fault.reason
 
 
 def test_fault_details_are_unversioned_whatever_the_request_namespace(raw: Client) -> None:
