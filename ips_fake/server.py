@@ -22,11 +22,36 @@ from werkzeug.serving import (
 )
 
 from ips_fake.fake import IpsFake
+from ips_fake.soap.envelope import MAX_REQUEST_BYTES
 from ips_fake.soap.schema import API_VERSIONS
 from ips_fake.wsgi import SERVICE_PATH, WSDL_FOLDER
 
+#: Seconds a connection may go without sending a byte while the server waits for a request
+#: line, its headers or its body (and without taking a byte of the answer). A body that stops
+#: arriving gets HTTP 400 with ipsApiFault 30003; an idle connection is closed.
+REQUEST_READ_TIMEOUT_SECONDS = 5.0
 
-class _QuietHandler(WSGIRequestHandler):
+
+class _Handler(WSGIRequestHandler):
+    """werkzeug's handler with one ``100 Continue`` at most, and none for a body that will be
+    refused unread."""
+
+    def handle_expect_100(self) -> bool:
+        """Send nothing here: werkzeug's ``run_wsgi`` sends the one ``100 Continue``."""
+        return True
+
+    def run_wsgi(self) -> None:
+        """Serve the request; a ``Content-Length`` over the limit gets its 413 without a
+        ``100 Continue`` inviting the body first."""
+        length = self.headers.get("Content-Length", "").strip().lstrip("0")
+        if length.isascii() and length.isdigit():
+            too_long = len(length) > len(str(MAX_REQUEST_BYTES)) or int(length) > MAX_REQUEST_BYTES
+            if too_long:
+                del self.headers["Expect"]
+        super().run_wsgi()
+
+
+class _QuietHandler(_Handler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Keep test output clean: no access log."""
 
@@ -49,13 +74,24 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 class FakeServer:
-    """An HTTP server for one :class:`IpsFake`, bound to loopback by default."""
+    """An HTTP server for one :class:`IpsFake`, bound to loopback by default.
+
+    ``read_timeout``: seconds a connection may stay silent while the server reads from it
+    (default :data:`REQUEST_READ_TIMEOUT_SECONDS`; None waits forever).
+    """
 
     def __init__(
-        self, fake: IpsFake, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True
+        self,
+        fake: IpsFake,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        quiet: bool = True,
+        read_timeout: float | None = REQUEST_READ_TIMEOUT_SECONDS,
     ) -> None:
         self.fake = fake
-        handler = _QuietHandler if quiet else WSGIRequestHandler
+        base = _QuietHandler if quiet else _Handler
+        handler: type[WSGIRequestHandler] = type(base.__name__, (base,), {"timeout": read_timeout})
         listener = listening_socket(host, port)
         try:
             self._server: BaseWSGIServer = make_server(

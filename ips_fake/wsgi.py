@@ -6,6 +6,11 @@ Routes:
 - ``GET /scene7/webservice/IpsApi.wsdl`` and ``IpsApi-<version>.wsdl``; ``GET
   /scene7/services/IpsApiService?wsdl`` (the 2014-04-03 WSDL)
 - ``/_fake/...``: the admin API (see :mod:`ips_fake.admin`)
+
+A SOAP request body is read with limits (see ``docs/limits.md``): a ``Content-Length`` over
+:data:`~ips_fake.soap.envelope.MAX_REQUEST_BYTES` is refused before a byte of the body is
+read (HTTP 413), a chunked body is read only up to that limit, and a body that ends early or
+stops arriving (the server's read timeout) gets HTTP 400; each answer is ipsApiFault 30003.
 """
 
 from __future__ import annotations
@@ -18,17 +23,113 @@ from werkzeug.wrappers import Request, Response
 from ips_fake.admin import AdminApi
 from ips_fake.core.service import IpsService
 from ips_fake.soap.endpoint import SoapEndpoint
+from ips_fake.soap.envelope import MAX_REQUEST_BYTES
 from ips_fake.soap.schema import API_VERSIONS, ApiVersion, version_for_wsdl_file, wsdl_document
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 SERVICE_PATH = "/scene7/services/IpsApiService"
+#: Bytes read from the request stream at a time.
+READ_CHUNK_BYTES = 64 * 1024
 WSDL_FOLDER = "/scene7/webservice/"
 #: The version served at ``IpsApiService?wsdl``: the one current clients load.
 SERVICE_WSDL_VERSION: ApiVersion = next(
     v for v in API_VERSIONS if v.wsdl_file == "IpsApi-2014-04-03.wsdl"
 )
+
+
+class BodyRefused(Exception):
+    """A request body the app will not read whole: ``status`` is the HTTP status of the
+    answer (413 too large, 400 cut short or stopped arriving), ``received`` the bytes read."""
+
+    def __init__(self, status: int, reason: str, received: bytes = b"") -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+        self.received = received
+
+
+def declared_length(request: Request) -> int | None:
+    """The request's ``Content-Length`` in bytes, or None when the body is chunked or has no
+    length. Raises :class:`BodyRefused` (400) for a length that is not ASCII digits and
+    (413) for one over :data:`MAX_REQUEST_BYTES`, before any of the body is read."""
+    if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+        return None
+    text = request.headers.get("Content-Length")
+    if text is None:
+        return None
+    digits = text.strip()
+    if not digits.isascii() or not digits.isdigit():
+        raise BodyRefused(400, f"the request's Content-Length {text[:40]!r} is not a number")
+    significant = digits.lstrip("0")
+    if len(significant) > len(str(MAX_REQUEST_BYTES)) or int(digits) > MAX_REQUEST_BYTES:
+        raise BodyRefused(
+            413,
+            f"the request body is larger than {MAX_REQUEST_BYTES} bytes "
+            f"(Content-Length {digits[:40]}); it was not read",
+        )
+    return int(digits)
+
+
+def read_request_body(request: Request) -> bytes:
+    """The request body, read with limits: exactly ``Content-Length`` bytes when given (see
+    :func:`declared_length`), else (a chunked body) at most :data:`MAX_REQUEST_BYTES`.
+
+    Raises :class:`BodyRefused`: 413 for a body over the limit, 400 for one that ends before
+    its ``Content-Length``, that stops arriving (the server's socket read timeout), or whose
+    chunked framing is broken.
+    """
+    length = declared_length(request)
+    environ = request.environ
+    if length is None and not environ.get("wsgi.input_terminated"):
+        return b""  # no length and no server-side framing: nothing can be read safely
+    stream = environ["wsgi.input"]
+    # read1 returns what has arrived (one socket read), so a stall is counted exactly
+    read = getattr(stream, "read1", stream.read)
+    limit = MAX_REQUEST_BYTES if length is None else length
+    parts: list[bytes] = []
+    received = 0
+    try:
+        while received <= limit:
+            want = min(READ_CHUNK_BYTES, limit + 1 - received)
+            if length is not None:
+                want = min(want, length - received)
+                if want == 0:
+                    break
+            chunk = read(want)
+            if not chunk:
+                break
+            parts.append(chunk)
+            received += len(chunk)
+    except TimeoutError:
+        raise BodyRefused(
+            400,
+            f"the request body stopped arriving: the read timed out after {received} bytes"
+            + (f" of {length}" if length is not None else ""),
+            b"".join(parts),
+        ) from None
+    except (OSError, ValueError) as error:  # e.g. a broken chunk header, a dropped client
+        raise BodyRefused(
+            400,
+            f"the request body could not be read after {received} bytes: {error}",
+            b"".join(parts),
+        ) from None
+    body = b"".join(parts)
+    if length is not None and received < length:
+        raise BodyRefused(
+            400,
+            f"the request body ended after {received} of the {length} bytes its "
+            "Content-Length announced",
+            body,
+        )
+    if received > limit:
+        raise BodyRefused(
+            413,
+            f"the request body is larger than {MAX_REQUEST_BYTES} bytes; the rest was not read",
+            body,
+        )
+    return body
 
 
 class IpsFakeApp:
@@ -70,8 +171,19 @@ class IpsFakeApp:
         return Response(wsdl_document(version, address), content_type="text/xml; charset=UTF-8")
 
     def _soap(self, request: Request) -> Response:
+        try:
+            body = read_request_body(request)
+        except BodyRefused as refused:
+            answer = self.endpoint.refuse(
+                refused.reason,
+                status=refused.status,
+                received=refused.received,
+                content_type=request.headers.get("Content-Type", ""),
+                accept_encoding=request.headers.get("Accept-Encoding", ""),
+            )
+            return Response(answer.body, status=answer.status, headers=answer.headers)
         answer = self.endpoint.handle(
-            request.get_data(cache=False),
+            body,
             content_type=request.headers.get("Content-Type", ""),
             authorization=request.headers.get("Authorization"),
             accept_encoding=request.headers.get("Accept-Encoding", ""),
