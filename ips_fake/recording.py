@@ -296,9 +296,7 @@ def _request_path(url: str) -> str:
 
 
 def _keep(headers: Iterable[tuple[str, str]], names: Sequence[str]) -> tuple[tuple[str, str], ...]:
-    return tuple(
-        sorted((name.lower(), value) for name, value in headers if name.lower() in names)
-    )
+    return tuple(sorted((name.lower(), value) for name, value in headers if name.lower() in names))
 
 
 class RecordingAdapter:

@@ -54,7 +54,7 @@ from ips_fake.core.outcomes import OutcomeRule
 from ips_fake.fake import IpsFake, outcome_rule
 from ips_fake.server import FakeServer
 from ips_fake.soap.endpoint import Exchange
-from ips_fake.soap.schema import API_VERSIONS, ApiVersion
+from ips_fake.soap.schema import ApiVersion, find_version
 from ips_fake.wsgi import SERVICE_PATH, WSDL_FOLDER
 
 __all__ = [
@@ -100,7 +100,8 @@ class ClockModeError(TypeError):
 
 def api_version(name: str | ApiVersion | None = None) -> ApiVersion:
     """An API version by label (``"6.8"``, ``"pre-4.0"``), date (``"2014-04-03"``), WSDL file
-    (``"IpsApi-2014-04-03.wsdl"``) or schema namespace; None gives 2014-04-03.
+    (``"IpsApi-2014-04-03.wsdl"``), schema namespace or alias (``"beta"``); None gives
+    2014-04-03. Raises ValueError listing the known versions for any other name.
 
     Example::
 
@@ -109,16 +110,7 @@ def api_version(name: str | ApiVersion | None = None) -> ApiVersion:
     """
     if isinstance(name, ApiVersion):
         return name
-    wanted = (name or DEFAULT_API_VERSION).strip()
-    for version in API_VERSIONS:
-        date = version.namespace.rsplit("/", 1)[-1] if not version.is_legacy else None
-        if wanted in (version.label, version.wsdl_file, version.namespace, date):
-            return version
-    known = ", ".join(
-        f"{v.label} ({v.wsdl_file.removeprefix('IpsApi-').removesuffix('.wsdl')})"
-        for v in API_VERSIONS
-    )
-    raise ValueError(f"unknown IPS API version {name!r}; use a label or date: {known}")
+    return find_version(name or DEFAULT_API_VERSION)
 
 
 # -- settings ----------------------------------------------------------------------------------
@@ -601,8 +593,10 @@ class RemoteFake:
         """Reset the remote fake; skip what another process's clock cannot do."""
         if settings.needs_own_fake:
             keys = ", ".join(k for k in DEDICATED_KEYS if getattr(settings, k) is not None)
-            pytest.skip(f"@pytest.mark.ips_fake({keys}=...) needs a fake of the test's own; "
-                        f"this run uses {self.label}")
+            pytest.skip(
+                f"@pytest.mark.ips_fake({keys}=...) needs a fake of the test's own; "
+                f"this run uses {self.label}"
+            )
         if settings.clock == "freezegun":
             pytest.skip(f"freezegun cannot move the clock of {self.label}")
         if not self.is_controllable:
@@ -966,8 +960,9 @@ class IpsFakeHandle:
     def fake(self) -> IpsFake:
         """The :class:`IpsFake` itself (skips the test under ``--ips-fake-url``)."""
         if not isinstance(self.backend, LocalFake):
-            pytest.skip(f"this test reaches into the fake's objects; this run uses "
-                        f"{self.backend.label}")
+            pytest.skip(
+                f"this test reaches into the fake's objects; this run uses {self.backend.label}"
+            )
         return self.backend.fake
 
     # -- clients -------------------------------------------------------------------------------
@@ -1087,8 +1082,10 @@ class IpsFakeHandle:
         if not self.backend.is_controllable:
             if name.lower() == self.settings.user.lower():
                 return Login(name, fallback)
-            pytest.skip(f"logging in as {name!r} needs the directory of an ips-fake; this run "
-                        f"uses {self.backend.label} (set ips_fake_user/ips_fake_password)")
+            pytest.skip(
+                f"logging in as {name!r} needs the directory of an ips-fake; this run "
+                f"uses {self.backend.label} (set ips_fake_user/ips_fake_password)"
+            )
         users = self.directory["users"]
         role_names = {role.value for role in Role}
         if name not in role_names:

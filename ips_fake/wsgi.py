@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 SERVICE_PATH = "/scene7/services/IpsApiService"
+#: The plain XML endpoint: a ``<Request>`` document in, the bare ``<op>Return`` out.
+XML_SERVICE_PATH = "/scene7/api/IpsApiService"
 #: Bytes read from the request stream at a time.
 READ_CHUNK_BYTES = 64 * 1024
 WSDL_FOLDER = "/scene7/webservice/"
@@ -158,6 +160,14 @@ class IpsFakeApp:
                     headers={"Allow": "GET, POST"},
                 )
             return self._soap(request)
+        if path == XML_SERVICE_PATH:
+            if request.method != "POST":
+                return Response(
+                    "POST <Request> documents here (authHeader and one <op>Param)",
+                    status=405,
+                    headers={"Allow": "POST"},
+                )
+            return self._soap(request, plain=True)
         if path.startswith(WSDL_FOLDER) and request.method == "GET":
             version = version_for_wsdl_file(path[len(WSDL_FOLDER) :])
             if version is not None:
@@ -170,7 +180,7 @@ class IpsFakeApp:
         address = request.host_url.rstrip("/") + SERVICE_PATH
         return Response(wsdl_document(version, address), content_type="text/xml; charset=UTF-8")
 
-    def _soap(self, request: Request) -> Response:
+    def _soap(self, request: Request, *, plain: bool = False) -> Response:
         try:
             body = read_request_body(request)
         except BodyRefused as refused:
@@ -180,9 +190,11 @@ class IpsFakeApp:
                 received=refused.received,
                 content_type=request.headers.get("Content-Type", ""),
                 accept_encoding=request.headers.get("Accept-Encoding", ""),
+                plain=plain,
             )
             return Response(answer.body, status=answer.status, headers=answer.headers)
-        answer = self.endpoint.handle(
+        handle = self.endpoint.handle_xml if plain else self.endpoint.handle
+        answer = handle(
             body,
             content_type=request.headers.get("Content-Type", ""),
             authorization=request.headers.get("Authorization"),

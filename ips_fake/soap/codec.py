@@ -49,6 +49,44 @@ MAX_UNLISTED_URLS = 1000
 """An uploadUrlsJob that gives ``numUrls`` but no ``urlArray`` works on at most this many
 placeholder items (a schema-valid count of two billion must not exhaust the fake)."""
 
+ECHO_DEFAULTS: dict[str, dict[str, object]] = {
+    "UploadUrlsJob": {
+        "preservePublishState": "false",
+        "preserveCrop": "true",
+        "photoshopOptions": {"process": "None"},
+        "postScriptOptions": {
+            "process": "None",
+            "resolution": "72.0",
+            "colorspace": "Auto",
+            "alpha": "false",
+            "extractSearchWords": "false",
+        },
+        "pdfOptions": {
+            "process": "render",
+            "resolution": "72.0",
+            "colorspace": "Auto",
+            "pdfCatalog": "true",
+            "extractSearchWords": "false",
+            "extractLinks": "true",
+        },
+        "illustratorOptions": {
+            "process": "None",
+            "resolution": "72.0",
+            "colorspace": "Auto",
+            "alpha": "false",
+        },
+        "colorManagementOptions": {"colorManagement": "Default"},
+        "autoSetCreationOptions": {},
+        "postJobOnlyIfFiles": "false",
+        "mediaOptions": {},
+        "inDesignOptions": {"process": "None"},
+    },
+    "ImageServingPublishJob": {"httpCompletionUrl": ""},
+}
+"""What IPS echoes for options a job left out, by type and child (spec/versions.md, "Server
+defaults in the job echo", from real 2010-01-31 answers; illustratorOptions inferred). Each
+version's answers get the ones its schema has (:func:`ips_fake.soap.structure.conform`)."""
+
 _HANDLE_ARRAYS = {
     JobKind.EXPORT: "assetHandleArray",
     JobKind.REPROCESS_ASSETS: "assetHandleArray",

@@ -22,7 +22,7 @@ from lxml import etree
 from ips_fake.core.errors import FaultCode, IpsFault
 from ips_fake.core.handles import HandleStyle
 from ips_fake.core.service import IpsService
-from ips_fake.soap.codec import Writer, local_name
+from ips_fake.soap.codec import ECHO_DEFAULTS, Writer, local_name
 from ips_fake.soap.envelope import (
     Credentials,
     MustUnderstandFault,
@@ -32,6 +32,7 @@ from ips_fake.soap.envelope import (
     credentials_from,
     decode_body,
     parse_envelope,
+    parse_plain_request,
 )
 from ips_fake.soap.faults import (
     fault_detail,
@@ -40,7 +41,8 @@ from ips_fake.soap.faults import (
     must_understand_envelope,
 )
 from ips_fake.soap.operations import OPERATIONS, CallContext, Decoded
-from ips_fake.soap.schema import ApiVersion, version_for_namespace
+from ips_fake.soap.schema import ApiVersion, operations_of, version_for_namespace
+from ips_fake.soap.structure import conform, structure_of
 from ips_fake.soap.validation import SchemaViolation, response_problems, validate_element
 
 #: Most exchanges the journal keeps; the oldest go first.
@@ -164,6 +166,8 @@ class _Call:
     params: Decoded = field(default_factory=dict)
     credentials: Credentials = field(default_factory=Credentials)
     decoded_size: int = 0
+    #: set for the plain XML endpoint: answers are bare documents of this Content-Type
+    plain_content_type: str | None = None
 
 
 class SoapEndpoint:
@@ -187,6 +191,39 @@ class SoapEndpoint:
         """Answer one SOAP request (``content_encoding``: the request's, e.g. ``gzip``)."""
         guess = SoapVersion.V12 if "application/soap+xml" in content_type else SoapVersion.V11
         call = _Call(guess)
+        return self._handle(call, body, content_encoding, authorization, accept_encoding, base_url)
+
+    def handle_xml(
+        self,
+        body: bytes,
+        *,
+        content_type: str = "",
+        authorization: str | None = None,
+        accept_encoding: str = "",
+        base_url: str = "http://localhost",
+        content_encoding: str = "",
+    ) -> SoapAnswer:
+        """Answer one request of the plain XML endpoint (``POST /scene7/api/IpsApiService``).
+
+        The body is a ``<Request>`` document, in any API version's namespace, holding an
+        optional ``authHeader`` and exactly one ``<op>Param``; the answer is the bare
+        ``<op>Return`` document with HTTP 200, a fault the bare fault element (HTTP status by
+        the SOAP endpoint's rules). Parsing, limits, validation and the journal are the SOAP
+        endpoint's (docs/fidelity.md, "The XML endpoint").
+        """
+        media = "application/xml" if "application/xml" in content_type else "text/xml"
+        call = _Call(SoapVersion.V11, plain_content_type=f"{media}; charset=UTF-8")
+        return self._handle(call, body, content_encoding, authorization, accept_encoding, base_url)
+
+    def _handle(
+        self,
+        call: _Call,
+        body: bytes,
+        content_encoding: str,
+        authorization: str | None,
+        accept_encoding: str,
+        base_url: str,
+    ) -> SoapAnswer:
         problem: str | None = None
         try:
             result = self._dispatch(call, body, content_encoding, authorization, base_url)
@@ -223,7 +260,10 @@ class SoapEndpoint:
             issues = response_problems(result, call.api)
             if issues:
                 problem = "response does not validate against the schema: " + "; ".join(issues)
-        payload = build_envelope(call.version, result)
+        if call.plain_content_type is not None:
+            payload = etree.tostring(result, xml_declaration=True, encoding="UTF-8")
+        else:
+            payload = build_envelope(call.version, result)
         return self._answer(call, 200, payload, body, accept_encoding, None, problem)
 
     def refuse(
@@ -234,15 +274,23 @@ class SoapEndpoint:
         received: bytes,
         content_type: str = "",
         accept_encoding: str = "",
+        plain: bool = False,
     ) -> SoapAnswer:
         """Answer a request whose body the transport would not read whole (larger than the
         limit, cut short, stopped arriving): ipsApiFault 30003 giving ``reason``, with HTTP
-        ``status`` (413 or 400). The journal keeps at most :data:`JOURNAL_BODY_LIMIT` bytes
-        of ``received``, the bytes read before refusing."""
+        ``status`` (413 or 400), as a SOAP fault or (``plain``, the XML endpoint) a bare fault
+        element. The journal keeps at most :data:`JOURNAL_BODY_LIMIT` bytes of ``received``,
+        the bytes read before refusing."""
         guess = SoapVersion.V12 if "application/soap+xml" in content_type else SoapVersion.V11
         call = _Call(guess)
+        if plain:
+            media = "application/xml" if "application/xml" in content_type else "text/xml"
+            call.plain_content_type = f"{media}; charset=UTF-8"
         fault = IpsFault(FaultCode.INVALID_REQUEST_XML, reason)
-        payload = fault_envelope(call.version, fault)
+        if plain:
+            payload = etree.tostring(fault_detail(fault), xml_declaration=True, encoding="UTF-8")
+        else:
+            payload = fault_envelope(call.version, fault)
         problem = f"invalid request XML: {reason}"
         return self._answer(call, status, payload, received, accept_encoding, fault, problem)
 
@@ -256,12 +304,18 @@ class SoapEndpoint:
     ) -> etree._Element:
         decoded = decode_body(body, content_encoding)
         call.decoded_size = len(decoded)
-        request = parse_envelope(decoded)
-        call.version = request.version
-        check_must_understand(request)
+        if call.plain_content_type is not None:
+            request = parse_plain_request(decoded)
+        else:
+            request = parse_envelope(decoded)
+            call.version = request.version
+            check_must_understand(request)
         param = request.body
         qname = etree.QName(param)
         name = qname.localname
+        # read first, so that a fault about the body honours faultHttpStatusCode
+        call.credentials = credentials_from(request, authorization, qname.namespace or "")
+        call.caller = call.credentials.user
         operation = name[: -len("Param")] if name.endswith("Param") else None
         if operation not in OPERATIONS:
             raise IpsFault(
@@ -269,7 +323,6 @@ class SoapEndpoint:
                 f"the body element {name!r} is not an IPS job operation "
                 "(expected e.g. submitJobParam)",
             )
-        call.operation = operation
         api = version_for_namespace(qname.namespace or "")
         if api is None:
             raise IpsFault(
@@ -278,8 +331,13 @@ class SoapEndpoint:
                 "(e.g. http://www.scene7.com/IpsApi/xsd/2014-04-03)",
             )
         call.api = api
-        call.credentials = credentials_from(request, authorization, api.namespace)
-        call.caller = call.credentials.user
+        if operation not in operations_of(api):
+            raise IpsFault(
+                FaultCode.INVALID_REQUEST_XML,
+                f"the body element {name!r} is not an IPS job operation of API version "
+                f"{api.label} ({qname.namespace})",
+            )
+        call.operation = operation
         user = self.service.directory.authenticate(call.credentials.user, call.credentials.password)
         validate_element(param, api)
         spec = OPERATIONS[operation]
@@ -289,12 +347,17 @@ class SoapEndpoint:
             raise SchemaViolation(fault.code, fault.reason) from None
         style = HandleStyle.LEGACY if api.is_legacy else HandleStyle.MODERN
         writer = Writer(api.namespace, style, base_url)
-        return spec.call(CallContext(self.service, user, writer), call.params)
+        answer = spec.call(CallContext(self.service, user, writer), call.params)
+        conform(answer, structure_of(api), ECHO_DEFAULTS)
+        return answer
 
     def _fault(
         self, call: _Call, fault: IpsFault, body: bytes, accept_encoding: str, problem: str | None
     ) -> SoapAnswer:
-        payload = fault_envelope(call.version, fault)
+        if call.plain_content_type is not None:
+            payload = etree.tostring(fault_detail(fault), xml_declaration=True, encoding="UTF-8")
+        else:
+            payload = fault_envelope(call.version, fault)
         if self.validate_responses and call.api is not None:
             issues = response_problems(fault_detail(fault), call.api)
             if issues:
@@ -315,10 +378,14 @@ class SoapEndpoint:
         fault_kind: str | None = None,
         fault_reason: str | None = None,
     ) -> SoapAnswer:
-        headers = {"Content-Type": call.version.content_type}
+        headers = {"Content-Type": call.plain_content_type or call.version.content_type}
+        if call.plain_content_type is not None:
+            protocol = "xml"
+        else:
+            protocol = "1.1" if call.version is SoapVersion.V11 else "1.2"
         exchange = self.journal.record(
             operation=call.operation,
-            soap_version="1.1" if call.version is SoapVersion.V11 else "1.2",
+            soap_version=protocol,
             namespace=call.api.namespace if call.api else None,
             caller=call.caller,
             params=call.params,

@@ -239,6 +239,44 @@ def parse_envelope(data: bytes) -> SoapRequest:
     return SoapRequest(version, children[0], headers)
 
 
+def parse_plain_request(data: bytes) -> SoapRequest:
+    """Parse a body of the plain XML endpoint: a ``<Request>`` root (in any namespace) holding
+    an optional ``authHeader`` and exactly one other element, the ``<op>Param``.
+
+    Returns a :class:`SoapRequest` whose ``headers`` hold the ``authHeader`` (``version`` is
+    SOAP 1.1, which nothing reads). Refuses a DOCTYPE and malformed XML exactly as
+    :func:`parse_envelope` does (ipsApiFault 30003).
+    """
+    if not data.strip():
+        raise malformed("the request body is empty; send a <Request> document")
+    if len(data) > MAX_REQUEST_BYTES:
+        raise malformed(f"the request body is larger than {MAX_REQUEST_BYTES} bytes")
+    refuse_doctype(data)
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as error:
+        if b"<!DOCTYPE" in data:
+            raise malformed(DOCTYPE_REFUSED) from None
+        raise malformed(f"the request is not well-formed XML: {error}") from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:  # type: ignore[union-attr]
+        raise malformed(DOCTYPE_REFUSED)
+    if etree.QName(root).localname != "Request":
+        raise malformed(
+            f"the root element is {root.tag}; the XML endpoint takes a <Request> holding "
+            "authHeader and one <op>Param"
+        )
+    children = [child for child in root if isinstance(child.tag, str)]
+    headers = tuple(c for c in children if etree.QName(c).localname == "authHeader")
+    params = [c for c in children if etree.QName(c).localname != "authHeader"]
+    if len(params) != 1 or len(headers) > 1:
+        raise malformed(
+            "a <Request> must hold at most one authHeader and exactly one <op>Param; "
+            f"this one holds {len(headers)} authHeader and {len(params)} other element(s)"
+        )
+    return SoapRequest(SoapVersion.V11, params[0], headers)
+
+
 def _text_of(element: etree._Element, name: str) -> str | None:
     for child in element:
         if isinstance(child.tag, str) and etree.QName(child).localname == name:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -39,8 +39,11 @@ __all__ = [
     "API_VERSIONS",
     "OPERATION_NAMES",
     "UNVERSIONED_NAMESPACE",
+    "VERSION_ALIASES",
     "WSDL_NAMESPACE",
     "ApiVersion",
+    "find_version",
+    "operations_of",
     "schema_validator",
     "version_for_namespace",
     "version_for_wsdl_file",
@@ -66,11 +69,21 @@ _FAULTS_FILE = "ips-faults.xsd"
 _RESOLVER_PREFIX = "ips-fake-schema:"
 
 _FAULT_ELEMENTS = ("ipsApiFault", "authenticationFault", "authorizationFault")
+_ANNOTATION_NS = "urn:ips-fake:api-versions"
+_SINCE = f"{{{_ANNOTATION_NS}}}since"
+_OWN_PREFIX = "ips"
+#: General types every IPS schema declares, kept even where no job element uses them.
+_SHARED_TYPES = frozenset({"HandleArray", "StringArray"})
+_UNTIL = f"{{{_ANNOTATION_NS}}}until"
 
 
 @dataclass(frozen=True)
 class ApiVersion:
     """One IPS API version: its label, the WSDL file that describes it, its schema namespace.
+
+    ``shape`` is the label of the version whose schema it serves: its own, except for a
+    namespace known only from Adobe's documentation examples, which serves the shape of the
+    nearest earlier version (docs/fidelity.md, "API versions").
 
     Example::
 
@@ -78,20 +91,32 @@ class ApiVersion:
         ApiVersion(label='pre-4.0', wsdl_file='IpsApi.wsdl', namespace='http://www.scene7.com/IpsApi/xsd')
         >>> API_VERSIONS[0].is_legacy, API_VERSIONS[1].is_legacy
         (True, False)
+        >>> find_version("2011-11-04").shape
+        '4.5'
     """
 
     label: str
     wsdl_file: str
     namespace: str
+    shape: str = field(default="", repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.shape:
+            object.__setattr__(self, "shape", self.label)
 
     @property
     def is_legacy(self) -> bool:
         """True only for pre-4.0, whose schema namespace is the unversioned one."""
         return self.namespace == UNVERSIONED_NAMESPACE
 
+    @property
+    def date(self) -> str | None:
+        """The namespace's date (``"2014-04-03"``), None for pre-4.0."""
+        return None if self.is_legacy else self.namespace.rsplit("/", 1)[1]
 
-def _versioned(label: str, date: str) -> ApiVersion:
-    return ApiVersion(label, f"IpsApi-{date}.wsdl", f"{UNVERSIONED_NAMESPACE}/{date}")
+
+def _versioned(label: str, date: str, shape: str = "") -> ApiVersion:
+    return ApiVersion(label, f"IpsApi-{date}.wsdl", f"{UNVERSIONED_NAMESPACE}/{date}", shape)
 
 
 API_VERSIONS: tuple[ApiVersion, ...] = (
@@ -100,12 +125,23 @@ API_VERSIONS: tuple[ApiVersion, ...] = (
     _versioned("4.2", "2008-09-10"),
     _versioned("4.4", "2009-07-31"),
     _versioned("4.5", "2010-01-31"),
+    _versioned("2011-11-04-beta", "2011-11-04-beta", shape="4.5"),
+    _versioned("2011-11-04", "2011-11-04", shape="4.5"),
     _versioned("6.0", "2012-02-14"),
+    _versioned("2012-07-31-beta", "2012-07-31-beta", shape="6.0"),
+    _versioned("2012-07-31", "2012-07-31", shape="6.0"),
     _versioned("6.6", "2013-02-15"),
+    _versioned("2013-08-29-beta", "2013-08-29-beta"),
     _versioned("6.8", "2014-04-03"),
-    _versioned("beta", "2016-01-14-beta"),
+    _versioned("2016-01-14-beta", "2016-01-14-beta"),
+    _versioned("2017-10-29-beta", "2017-10-29-beta"),
+    _versioned("2019-09-10-beta", "2019-09-10-beta"),
+    _versioned("2023-01-15", "2023-01-15"),
 )
-"""Every API version the fake speaks, oldest first (spec section 1)."""
+"""Every API version the fake speaks, oldest first (spec/versions.md; docs/fidelity.md)."""
+
+VERSION_ALIASES: dict[str, str] = {"beta": "2016-01-14-beta"}
+"""Older names of versions: ``beta`` was the 2016-01-14-beta version's label."""
 
 OPERATION_NAMES: tuple[str, ...] = (
     "submitJob",
@@ -120,10 +156,12 @@ OPERATION_NAMES: tuple[str, ...] = (
     "getJobLogDetails",
     "getAssetJobLogs",
 )
-"""The eleven job operations, in spec order; each has ``<op>Param`` and ``<op>Return``."""
+"""The eleven job operations, in spec order; each has ``<op>Param`` and ``<op>Return``.
+A version has the ones its schema declares (:func:`operations_of`)."""
 
 _BY_NAMESPACE = {version.namespace: version for version in API_VERSIONS}
 _BY_WSDL_FILE = {version.wsdl_file: version for version in API_VERSIONS}
+_ORDER = {version.label: index for index, version in enumerate(API_VERSIONS)}
 
 
 def version_for_namespace(namespace: str) -> ApiVersion | None:
@@ -152,6 +190,40 @@ def version_for_wsdl_file(file_name: str) -> ApiVersion | None:
     return _BY_WSDL_FILE.get(file_name)
 
 
+def find_version(name: str) -> ApiVersion:
+    """An API version by label (``"6.8"``, ``"pre-4.0"``), date (``"2014-04-03"``), WSDL
+    file, namespace or alias (``"beta"`` = 2016-01-14-beta).
+
+    Raises ValueError listing the known versions when ``name`` names none.
+
+    Example::
+
+        >>> find_version("2014-04-03").label
+        '6.8'
+        >>> find_version("beta").wsdl_file
+        'IpsApi-2016-01-14-beta.wsdl'
+    """
+    wanted = VERSION_ALIASES.get(name.strip(), name.strip())
+    for version in API_VERSIONS:
+        if wanted in (version.label, version.wsdl_file, version.namespace, version.date):
+            return version
+    known = ", ".join(
+        version.label if version.label == version.date else f"{version.label} ({version.date})"
+        for version in API_VERSIONS
+    )
+    raise ValueError(f"unknown IPS API version {name!r}; use a label or date: {known}")
+
+
+def _order(label: str) -> int:
+    try:
+        return _ORDER[label]
+    except KeyError:
+        raise RuntimeError(
+            f"{_JOBS_FILE} names API version {label!r} in a v:since or v:until attribute; "
+            f"use one of: {', '.join(_ORDER)}"
+        ) from None
+
+
 # --------------------------------------------------------------------------- XSD documents
 
 
@@ -174,13 +246,96 @@ def _retarget(source: bytes, namespace: str) -> bytes:
     return result
 
 
-def _jobs_source(version: ApiVersion) -> bytes:
-    return _retarget(_package_file(_JOBS_FILE), version.namespace)
-
-
 def _parse(source: bytes) -> etree._Element:
     parser = etree.XMLParser(remove_blank_text=True, no_network=True, resolve_entities=False)
     return etree.fromstring(source, parser)
+
+
+def _in_version(node: etree._Element, position: int) -> bool:
+    since = node.get(_SINCE)
+    until = node.get(_UNTIL)
+    return (since is None or _order(since) <= position) and (
+        until is None or position <= _order(until)
+    )
+
+
+def _own_type_names(node: etree._Element) -> set[str]:
+    """Names of the schema's own types that ``node`` and its descendants refer to."""
+    names: set[str] = set()
+    for child in node.iter():
+        for attribute in ("type", "base"):
+            value = child.get(attribute)
+            if value and (":" not in value or value.startswith(f"{_OWN_PREFIX}:")):
+                names.add(value.removeprefix(f"{_OWN_PREFIX}:"))
+    return names
+
+
+def _prune_unreachable_types(root: etree._Element) -> None:
+    """Drop named types that no global element reaches (directly or through other types)."""
+    named = {
+        str(node.get("name")): node
+        for node in root
+        if isinstance(node.tag, str) and etree.QName(node).localname.endswith("Type")
+    }
+    reached: set[str] = set()
+    pending = [
+        name
+        for node in root
+        if isinstance(node.tag, str) and etree.QName(node).localname == "element"
+        for name in _own_type_names(node)
+    ]
+    while pending:
+        name = pending.pop()
+        if name in reached:
+            continue
+        reached.add(name)
+        if name in named:
+            pending.extend(_own_type_names(named[name]))
+    for name, node in named.items():
+        if name not in reached and name not in _SHARED_TYPES:
+            root.remove(node)
+
+
+def _derive(source: bytes, version: ApiVersion) -> etree._Element:
+    """The schema of ``version`` from the annotated ``source``: components outside the
+    version's range removed, annotations stripped, unreachable named types dropped."""
+    root = _parse(source)
+    position = _order(version.shape)
+    for node in list(root.iter(f"{{{_XSD_NS}}}*")):
+        if not _in_version(node, position):
+            parent = node.getparent()
+            if parent is not None:
+                parent.remove(node)
+    for node in root.iter(f"{{{_XSD_NS}}}*"):
+        for attribute in (_SINCE, _UNTIL):
+            if attribute in node.attrib:
+                del node.attrib[attribute]
+    _prune_unreachable_types(root)
+    # Own types are referenced with the prefix ``ips`` (bound to the target namespace) rather
+    # than through the default xmlns: Node's soap package looks unprefixed names up in the
+    # WSDL's namespace. Only the annotation namespace's declaration is removed (lxml's
+    # cleanup_namespaces cannot see that attribute values use a prefix).
+    for node in root.iter(f"{{{_XSD_NS}}}*"):
+        for attribute in ("type", "base"):
+            value = node.get(attribute)
+            if value and ":" not in value:
+                node.set(attribute, f"{_OWN_PREFIX}:{value}")
+    text = etree.tostring(root, encoding="UTF-8")
+    text = text.replace(f' xmlns:v="{_ANNOTATION_NS}"'.encode(), b"", 1)
+    target = root.get("targetNamespace", "")
+    text = text.replace(b"<xsd:schema ", f'<xsd:schema xmlns:{_OWN_PREFIX}="{target}" '.encode(), 1)
+    return _parse(text)
+
+
+def _jobs_root(version: ApiVersion) -> etree._Element:
+    return _derive(_retarget(_package_file(_JOBS_FILE), version.namespace), version)
+
+
+def _unversioned_auth_header(version: ApiVersion) -> etree._Element:
+    """The version's authHeader declaration, in the unversioned namespace."""
+    jobs = _derive(_package_file(_JOBS_FILE), version)
+    header = next(node for node in jobs if node.get("name") == "authHeader")
+    return header
 
 
 def _component_key(node: etree._Element) -> tuple[str, str | None]:
@@ -197,12 +352,33 @@ def _merge_into(target: etree._Element, extra: etree._Element) -> None:
 
 @functools.cache
 def _schema_roots(version: ApiVersion) -> tuple[etree._Element, ...]:
-    jobs = _parse(_jobs_source(version))
+    jobs = _jobs_root(version)
     faults = _parse(_package_file(_FAULTS_FILE))
     if version.is_legacy:
         _merge_into(jobs, faults)
         return (jobs,)
+    faults.insert(0, _unversioned_auth_header(version))
     return (jobs, faults)
+
+
+@functools.cache
+def _serialized(version: ApiVersion) -> tuple[bytes, ...]:
+    return tuple(etree.tostring(root, encoding="UTF-8") for root in _schema_roots(version))
+
+
+@functools.cache
+def operations_of(version: ApiVersion) -> tuple[str, ...]:
+    """The job operations ``version`` has, in :data:`OPERATION_NAMES` order.
+
+    Example::
+
+        >>> "getAssetJobLogs" in operations_of(API_VERSIONS[0])
+        False
+        >>> len(operations_of(find_version("6.8")))
+        11
+    """
+    declared = {node.get("name") for node in _schema_roots(version)[0]}
+    return tuple(op for op in OPERATION_NAMES if f"{op}Param" in declared)
 
 
 def xsd_documents(version: ApiVersion) -> list[etree._Element]:
@@ -210,8 +386,9 @@ def xsd_documents(version: ApiVersion) -> list[etree._Element]:
 
     There is exactly one schema per target namespace: for pre-4.0 a single schema holding the
     job types and the fault elements; otherwise the versioned job schema followed by the
-    unversioned fault schema. The versioned schema refers to nothing in the unversioned
-    namespace, so it needs no ``xsd:import``. Each call returns fresh copies, free to modify.
+    unversioned schema (fault elements and the version's ``authHeader``). The versioned
+    schema refers to nothing in the unversioned namespace, so it needs no ``xsd:import``.
+    Each call returns fresh copies, free to modify.
 
     Own types are referenced through each schema's default ``xmlns``. Embed the schemas by
     serializing them (as :func:`wsdl_document` does), or under a parent that binds neither
@@ -263,6 +440,7 @@ def schema_validator(version: ApiVersion) -> etree.XMLSchema:
     roots = _schema_roots(version)
     if len(roots) == 1:
         return etree.XMLSchema(roots[0])
+    jobs_source, faults_source = _serialized(version)
     jobs_url = f"{_RESOLVER_PREFIX}{version.wsdl_file}.xsd"
     faults_url = f"{_RESOLVER_PREFIX}{_FAULTS_FILE}"
     wrapper = (
@@ -275,8 +453,8 @@ def schema_validator(version: ApiVersion) -> etree.XMLSchema:
     parser.resolvers.add(
         _InMemoryResolver(
             {
-                jobs_url: _jobs_source(version),
-                faults_url: _package_file(_FAULTS_FILE),
+                jobs_url: jobs_source,
+                faults_url: faults_source,
             }
         )
     )
@@ -315,7 +493,8 @@ def _build_wsdl(version: ApiVersion, service_address: str) -> etree._Element:
         node = etree.SubElement(root, _wsdl("message"), name=name)
         etree.SubElement(node, _wsdl("part"), name=part, element=element)
 
-    for op in OPERATION_NAMES:
+    operations = operations_of(version)
+    for op in operations:
         message(f"{op}Request", "input", f"{types_prefix}:{op}Param")
         message(f"{op}Response", "output", f"{types_prefix}:{op}Return")
     message("authHeader", "authHeader", f"{types_prefix}:authHeader")
@@ -323,7 +502,7 @@ def _build_wsdl(version: ApiVersion, service_address: str) -> etree._Element:
         message(fault, "fault", f"{fault_prefix}:{fault}")
 
     port_type = etree.SubElement(root, _wsdl("portType"), name="IpsApiPortType")
-    for op in OPERATION_NAMES:
+    for op in operations:
         operation = etree.SubElement(port_type, _wsdl("operation"), name=op)
         etree.SubElement(operation, _wsdl("input"), message=f"tns:{op}Request")
         etree.SubElement(operation, _wsdl("output"), message=f"tns:{op}Response")
@@ -342,7 +521,7 @@ def _build_wsdl(version: ApiVersion, service_address: str) -> etree._Element:
             root, _wsdl("binding"), name=binding_name, type="tns:IpsApiPortType"
         )
         etree.SubElement(binding, soap("binding"), style="document", transport=_HTTP_TRANSPORT)
-        for op in OPERATION_NAMES:
+        for op in operations:
             operation = etree.SubElement(binding, _wsdl("operation"), name=op)
             etree.SubElement(operation, soap("operation"), soapAction=op, style="document")
             request = etree.SubElement(operation, _wsdl("input"))
