@@ -9,8 +9,10 @@ from lxml import etree
 
 from ips_fake.core.errors import FaultCode, IpsFault
 from ips_fake.soap.schema import ApiVersion, schema_validator
+from ips_fake.soap.structure import error_path
 
-_NAMESPACE_IN_TEXT = re.compile(r"\{[^}]*\}")
+# "{http://...}name" in lxml's messages; not the "{'a', 'b'}" sets of allowed values
+_NAMESPACE_IN_TEXT = re.compile(r"\{[A-Za-z][A-Za-z0-9+.-]*:[^}\s']*\}")
 _EXPECTED = re.compile(r"Expected is(?: one of)? \( ([^)]*) \)")
 
 
@@ -35,7 +37,9 @@ def validate_element(element: etree._Element, version: ApiVersion) -> None:
         validator, element, error.path, reason
     )
     code = FaultCode.MISSING_PARAMETER if missing else FaultCode.INVALID_PARAMETER
-    raise SchemaViolation(code, f"line {error.line}: {reason}" if error.line else reason)
+    path = error_path(element, version)
+    where = f" (at {path})" if path else (f" (line {error.line})" if error.line else "")
+    raise SchemaViolation(code, f"{reason}{where}")
 
 
 def _skips_required(
