@@ -179,22 +179,25 @@ class IpsService:
             return [self._company(user, company_handle).id]
         return [company.id for company in self.directory.companies_of(user)]
 
-    def _check_owner(self, user: User, company: Company | None, owner_id: str, handle: str) -> None:
+    def _visible(self, user: User, company: Company | None, owner_id: str, handle: str) -> bool:
+        """Whether the caller may see a job or run of ``owner_id``. One of a company the
+        caller may not use is invisible: the caller gets exactly what a handle naming nothing
+        gets (30001 "names no job"), so no answer tells whether another company has a job of
+        that name. One of the caller's own companies that is not ``companyHandle``'s is
+        named as such (30001)."""
         if not user.belongs_to(owner_id):
-            raise IpsFault(
-                FaultCode.ILLEGAL_COMPANY,
-                f"jobHandle {handle!r} belongs to a company user {user.email} may not act on",
-            )
+            return False
         if company is not None and company.id != owner_id:
             raise invalid_parameter(
                 f"jobHandle {handle!r} belongs to company {owner_id}, not to companyHandle "
                 f"{company.id}"
             )
+        return True
 
     def _find_job(self, user: User, company: Company | None, handle: str) -> ScheduledJob | None:
         job = self._jobs_by_handle.get(handle)
-        if job is not None:
-            self._check_owner(user, company, job.company_id, handle)
+        if job is not None and not self._visible(user, company, job.company_id, handle):
+            return None
         return job
 
     def _find_run(self, user: User, company: Company | None, handle: str) -> int | None:
@@ -205,7 +208,8 @@ class IpsService:
                 if run_id in self._runs
                 else (self._logs_by_run[run_id].company_id)
             )
-            self._check_owner(user, company, owner, handle)
+            if not self._visible(user, company, owner, handle):
+                return None
         return run_id
 
     def _unknown_handle(self, handle: str) -> IpsFault:
