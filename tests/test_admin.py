@@ -273,7 +273,8 @@ def test_companies_and_users_can_be_added_and_used(
     ("path", "body", "message"),
     [
         ("/directory/companies", {"name": "no id"}, "id"),
-        ("/directory/companies", {"id": "x|1"}, "not a company handle"),
+        ("/directory/companies", {"id": "x|1"}, "company id 'x|1' is not digits"),
+        ("/directory/companies", {"id": "j"}, "company id 'j' is not digits"),
         ("/directory/users", {"email": "x@example.com", "companies": ["99"]}, "unknown company"),
         ("/directory/users", {"email": "x@example.com", "roles": ["Boss"]}, "Boss"),
         ("/directory/users", {"password": "no e-mail"}, "email"),

@@ -225,6 +225,11 @@ class IpsService:
             name = request.job_name
             if not name.strip():
                 raise missing_parameter("jobName must not be empty")
+            if "|" in name:
+                raise invalid_parameter(
+                    f"jobName {name!r} contains '|', which separates the parts of a job "
+                    "handle: choose a name without it"
+                )
             if request.exec_time is not None and request.exec_schedule is not None:
                 raise invalid_parameter(
                     "give at most one of execTime and execSchedule; this request has both"

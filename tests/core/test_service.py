@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 import zeep
-from job_builders import T0, ips_user, upload_urls_job
+from job_builders import PUBLISH, T0, ips_user, upload_urls_job
 
+from ips_fake.core.errors import IpsFault
 from ips_fake.core.model import (
     EmailSetting,
     JobKind,
@@ -269,3 +270,15 @@ def test_reset_forgets_jobs_logs_mail_outcomes_and_counters() -> None:
     assert logs["upload"].run_id == 1
     assert not logs["upload"].fatal_error
     assert logs["upload"].details[4].asset_handle == "a|47|1|1"
+
+
+@pytest.mark.parametrize("name", ["|x", "a|b", "x|"])
+def test_a_job_name_with_a_bar_is_refused_naming_job_name(name: str) -> None:
+    fake = IpsFake()
+
+    with pytest.raises(IpsFault) as raised:
+        fake.service.submit_job(ips_user(fake), SubmitJobRequest("47", name, PUBLISH))
+
+    assert raised.value.code == 30001
+    assert raised.value.reason.startswith(f"jobName {name!r} contains '|'")
+    assert fake.scheduled_jobs == []
