@@ -190,7 +190,7 @@ class IpsFake:
         return self.app.endpoint.journal.problems()
 
     def reset(self) -> None:
-        """Back to the starting directory with no jobs, logs, mail, outcomes or journal.
-        The clock is left where it is."""
+        """Back to the starting directory with no jobs, logs, mail, outcomes or journal, and a
+        manual clock back where it started (any other clock is left alone)."""
         self.service.reset()
         self.app.endpoint.journal.clear()

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from ips_fake.core.clock import Clock
+from ips_fake.core.clock import HORIZON, Clock, ManualClock, past_horizon
 from ips_fake.core.cron import CronSyntaxError, QuartzSchedule
 from ips_fake.core.directory import Company, Directory, User
 from ips_fake.core.errors import FaultCode, IpsFault, invalid_parameter, missing_parameter
@@ -120,8 +120,11 @@ class IpsService:
 
     def reset(self) -> None:
         """Back to the configured directory, no jobs, no logs, empty outbox, default outcomes,
-        counters from the start. The clock is not touched."""
+        counters from the start, and a :class:`ManualClock` back at its start (so one example
+        can run twice against one server). Any other clock (wall, freezegun) is untouched."""
         with self.lock:
+            if isinstance(self.clock, ManualClock):
+                self.clock.restart()
             self.directory = Directory.from_json_data(self._initial_directory)
             self.outcomes.clear()
             self._clear_state()
@@ -150,13 +153,23 @@ class IpsService:
     def _local(self, instant: datetime) -> datetime:
         return instant.astimezone(self.zone)
 
-    def _in_zone(self, instant: datetime | None) -> datetime | None:
-        """A request's dateTime in the server's zone; one without an offset is read in it."""
+    def _in_zone(self, instant: datetime | None, element: str) -> datetime | None:
+        """A request's dateTime in the server's zone; one without an offset is read in it.
+        One that cannot be represented there (``9999-12-31T23:59:59-14:00`` is in year 10000
+        in UTC) is an ipsApiFault 30001 naming ``element``."""
         if instant is None:
             return None
-        if instant.tzinfo is None:
-            return instant.replace(tzinfo=self.zone)
-        return self._local(instant)
+        try:
+            if instant.tzinfo is None:
+                instant = instant.replace(tzinfo=self.zone)
+                instant.utcoffset()  # a zone's offset at the calendar's very ends may overflow
+                return instant
+            return self._local(instant)
+        except OverflowError:
+            raise invalid_parameter(
+                f"{element} {instant.isoformat()} cannot be represented in the server's time "
+                f"zone {self.settings.time_zone}: it falls outside the calendar (years 1-9999)"
+            ) from None
 
     def _unlist(self, job: ScheduledJob) -> None:
         listed = self._listed_jobs.get(job.company_id)
@@ -252,6 +265,9 @@ class IpsService:
                         f"userHandle {request.user_handle!r} is not a user of company {company.id}",
                     )
                 notify_email = recipient.email
+            exec_time = self._in_zone(request.exec_time, "execTime")
+            if exec_time is not None and exec_time > HORIZON:
+                raise invalid_parameter(past_horizon("execTime", exec_time))
             schedule = None
             if request.exec_schedule is not None:
                 try:
@@ -274,7 +290,7 @@ class IpsService:
                         f"{now.isoformat()}"
                     )
             else:
-                first_fire = max(self._in_zone(request.exec_time) or now, now)
+                first_fire = max(exec_time or now, now)
             self._job_serial += 1
             job = ScheduledJob(
                 serial=self._job_serial,
@@ -285,7 +301,7 @@ class IpsService:
                 notify_email=notify_email,
                 locale=request.locale,
                 description=request.description,
-                exec_time=self._in_zone(request.exec_time),
+                exec_time=exec_time,
                 schedule=schedule,
                 time_zone=self.settings.time_zone,
             )
@@ -737,7 +753,8 @@ class IpsService:
                 submitter = found.email
             if num_rows is not None and num_rows < 0:
                 raise invalid_parameter(f"numRows must not be negative, got {num_rows}")
-            start_date, end_date = self._in_zone(start_date), self._in_zone(end_date)
+            start_date = self._in_zone(start_date, "startDate")
+            end_date = self._in_zone(end_date, "endDate")
             logs = [log for company_id in scope for log in self._logs.get(company_id, [])]
             logs = [
                 log
