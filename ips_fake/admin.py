@@ -1,20 +1,40 @@
 """The admin API under ``/_fake/``: JSON to read and move the clock, read state and the
 outbox, script outcomes, add companies and users, and reset. Routes are listed in the
-README; every answer is JSON, every error ``{"error": "..."}`` with a 4xx status.
+README; every answer is JSON, every error ``{"error": "..."}`` with a 4xx status (a bug in
+the fake: 500, still JSON, never a traceback).
+
+Protections (docs/admin-api.md): a Host that is not a loopback name, the in-process
+transport's host or an allowed name → 403 (DNS rebinding); a write whose Origin is not the
+server's own → 403; a write that is not ``Content-Type: application/json`` → 415; with a
+token configured, a call without it → 401 (export archives excepted, like IPS's download
+links); passwords shown as ``***`` unless ``?reveal=passwords``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hmac
 import io
+import ipaddress
 import json
+import math
+import re
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from werkzeug.exceptions import (
+    BadRequest,
+    Forbidden,
+    HTTPException,
+    NotFound,
+    RequestEntityTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -46,24 +66,174 @@ def json_response(data: Any, status: int = 200) -> Response:
     return Response(body, status=status, content_type="application/json; charset=utf-8")
 
 
-def _body(request: Request) -> dict[str, Any]:
-    if not request.get_data():
-        return {}
+#: The host of the in-process transport's URLs (:data:`ips_fake.transport.INPROCESS_BASE_URL`).
+INPROCESS_HOST = "ips-fake.invalid"
+#: Names every admin request may use as its Host, besides 127.0.0.0/8 and ::1.
+LOOPBACK_NAMES = frozenset({"localhost", INPROCESS_HOST})
+#: The largest admin request body (bytes); a larger one gets 413.
+MAX_ADMIN_BODY = 1024 * 1024
+#: How deep a JSON body may nest; deeper gets 400 (no admin route takes more than 3).
+MAX_JSON_DEPTH = 32
+#: The query that shows passwords instead of ``***``.
+REVEAL_PASSWORDS = "passwords"
+MASK = "***"
+#: Header names that carry the admin token (``Authorization: Bearer <token>`` also works).
+TOKEN_HEADER = "X-Ips-Fake-Token"
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_PASSWORD_ELEMENT = re.compile(
+    rb"(<(?P<tag>(?:[A-Za-z_][\w.-]*:)?(?:password|AuthPassword))(?:\s[^>]*)?>)(.*?)(</(?P=tag)\s*>)",
+    re.DOTALL,
+)
+
+
+def host_name(host: str) -> str:
+    """The name part of a Host header, lower-cased: ``[::1]:8080`` → ``::1``,
+    ``LocalHost:80`` → ``localhost``, ``example.com.`` → ``example.com``."""
+    text = host.strip().lower()
+    if text.startswith("["):
+        return text[1:].split("]", 1)[0]
+    if text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    return text.rstrip(".")
+
+
+def is_loopback_host(name: str) -> bool:
+    """Whether ``name`` (from :func:`host_name`) is localhost, 127.0.0.0/8, ::1 or the
+    in-process transport's host."""
+    if name in LOOPBACK_NAMES:
+        return True
     try:
-        data = json.loads(request.get_data())
-    except json.JSONDecodeError as error:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def mask_passwords(body: bytes) -> bytes:
+    """A SOAP request with the text of every ``password`` element (authHeader's, in any
+    namespace) and legacy ``AuthPassword`` header replaced by ``***``."""
+    return _PASSWORD_ELEMENT.sub(lambda m: m.group(1) + MASK.encode() + m.group(4), body)
+
+
+def readable_request(body: bytes) -> bytes:
+    """A journalled request body as text for the journal route: gzip/deflate bodies
+    decompressed (at most 16 times :data:`MAX_ADMIN_BODY` bytes), passwords masked; a body that is
+    still not UTF-8 is replaced by a note, so no secret leaks in a form masking cannot read."""
+    text = body
+    if not _is_utf8(text):
+        for wbits in (31, 15, -15):
+            try:
+                inflater = zlib.decompressobj(wbits)
+                text = inflater.decompress(body, 16 * MAX_ADMIN_BODY)
+                break
+            except zlib.error:
+                continue
+    if not _is_utf8(text):
+        return f"<{len(body)} bytes that are not UTF-8 text: not shown>".encode()
+    return mask_passwords(text)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _depth_ok(text: bytes) -> bool:
+    """Whether JSON text nests at most :data:`MAX_JSON_DEPTH` deep (a cheap bracket count that
+    strings may fool only towards refusing)."""
+    depth = 0
+    for byte in text:
+        if byte in b"[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return False
+        elif byte in b"]}":
+            depth -= 1
+    return True
+
+
+def _body(request: Request) -> dict[str, Any]:
+    """The request's JSON object; 413, 400 (not JSON, not an object, too deep) otherwise."""
+    length = request.content_length
+    if length is not None and length > MAX_ADMIN_BODY:
+        raise RequestEntityTooLarge(
+            f"admin request bodies are at most {MAX_ADMIN_BODY} bytes; this one says {length}"
+        )
+    raw = request.stream.read(MAX_ADMIN_BODY + 1)
+    if len(raw) > MAX_ADMIN_BODY:
+        raise RequestEntityTooLarge(f"admin request bodies are at most {MAX_ADMIN_BODY} bytes")
+    if not raw.strip():
+        return {}
+    if not _depth_ok(raw):
+        raise BadRequest(f"the body nests deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as error:  # JSONDecodeError, bad UTF-8, huge ints
         raise BadRequest(f"the body is not JSON: {error}") from None
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object")
     return data
 
 
+def _only(body: Mapping[str, Any], allowed: Iterable[str], route: str) -> None:
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise BadRequest(
+            f"{route} takes {', '.join(repr(key) for key in allowed)}; unknown key(s): "
+            f"{', '.join(repr(key) for key in unknown)}"
+        )
+
+
+def _number(body: Mapping[str, Any], key: str) -> float | None:
+    """``body[key]`` as a finite number (JSON true/false are not numbers), or None if absent."""
+    value = body.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BadRequest(f"{key!r} must be a number, got {json.dumps(value)}")
+    if not math.isfinite(value):
+        raise BadRequest(f"{key!r} must be a finite number, got {value}")
+    return float(value)
+
+
+def _text(body: Mapping[str, Any], key: str, *, required: bool = False) -> str | None:
+    """``body[key]`` as a string, or None if absent (400 when ``required``)."""
+    value = body.get(key)
+    if value is None:
+        if required:
+            raise BadRequest(f"{key!r} is required")
+        return None
+    if not isinstance(value, str):
+        raise BadRequest(f"{key!r} must be a string, got {json.dumps(value)}")
+    return value
+
+
+def _masked_directory(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **data,
+        "users": [{**user, "password": MASK} for user in data.get("users", [])],
+    }
+
+
 class AdminApi:
     """Routes of ``/_fake/`` over one service and journal."""
 
-    def __init__(self, service: IpsService, journal: Journal) -> None:
+    def __init__(
+        self,
+        service: IpsService,
+        journal: Journal,
+        *,
+        allowed_hosts: Iterable[str] = (),
+        token: str | None = None,
+    ) -> None:
         self.service = service
         self.journal = journal
+        #: Host names admitted besides loopback ones (``ips-fake serve --host/--allow-host``).
+        self.allowed_hosts: set[str] = {host_name(host) for host in allowed_hosts}
+        #: When set, every admin call but export downloads must present it (401 otherwise).
+        self.token = token or None
         self.routes = Map(
             [
                 Rule("/_fake/clock", methods=["GET"], endpoint="get_clock"),
@@ -85,16 +255,81 @@ class AdminApi:
             ]
         )
 
+    def allow_host(self, name: str) -> None:
+        """Admit admin requests whose Host is ``name`` (a container or CI service name)."""
+        self.allowed_hosts.add(host_name(name))
+
     def __call__(self, request: Request) -> Response:
-        adapter = self.routes.bind_to_environ(request.environ)
         try:
+            self._guard(request)
+            adapter = self.routes.bind_to_environ(request.environ)
             endpoint, values = adapter.match()
+            if request.method in _WRITE_METHODS and request.method != "DELETE":
+                self._require_json(request)
             handler: Callable[..., Response] = getattr(self, str(endpoint))
             return handler(request, **values)
         except HTTPException as error:
-            return json_response({"error": error.description or error.name}, error.code or 400)
+            response = json_response(
+                {"error": error.description or error.name}, error.code or 400
+            )
+            if isinstance(error, Unauthorized):
+                response.headers["WWW-Authenticate"] = 'Bearer realm="ips-fake admin"'
+            allowed = getattr(error, "valid_methods", None)
+            if allowed:
+                response.headers["Allow"] = ", ".join(allowed)
+            return response
         except (ValueError, TypeError, KeyError) as error:
             return json_response({"error": str(error)}, 400)
+        except Exception as error:  # a bug in the fake: say so, in JSON, without a traceback
+            return json_response(
+                {"error": f"internal error in ips-fake's admin API: {type(error).__name__}"}, 500
+            )
+
+    # -- protections ---------------------------------------------------------------------------
+
+    def _guard(self, request: Request) -> None:
+        """Host (403), token (401) and Origin (403) checks, in that order."""
+        name = host_name(request.host)
+        if not (is_loopback_host(name) or name in self.allowed_hosts):
+            raise Forbidden(
+                f"the admin API answers only requests addressed to a loopback name (localhost, "
+                f"127.0.0.1, [::1]) or an allowed host; this one's Host is {request.host!r}. "
+                "Start the server with `ips-fake serve --allow-host NAME` to admit NAME"
+            )
+        export = request.method == "GET" and request.path.startswith(EXPORT_PATH_PREFIX)
+        if self.token is not None and not export and not self._has_token(request):
+            raise Unauthorized(
+                "this admin API needs its token: send 'Authorization: Bearer <token>' or "
+                f"'{TOKEN_HEADER}: <token>' (the server's --admin-token / IPS_FAKE_ADMIN_TOKEN)"
+            )
+        origin = request.headers.get("Origin")
+        if request.method in _WRITE_METHODS and origin is not None:
+            own = f"{request.scheme}://{request.host}".lower()
+            if origin.strip().lower().rstrip("/") != own:
+                raise Forbidden(
+                    f"cross-origin admin writes are refused: Origin {origin!r} is not {own!r}"
+                )
+
+    def _has_token(self, request: Request) -> bool:
+        assert self.token is not None
+        expected = self.token.encode()
+        presented = request.headers.get(TOKEN_HEADER, "")
+        scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            presented = presented or credential.strip()
+        return hmac.compare_digest(presented.encode(), expected)
+
+    def _require_json(self, request: Request) -> None:
+        if request.mimetype != "application/json":
+            raise UnsupportedMediaType(
+                "admin writes must be sent as 'Content-Type: application/json' (e.g. "
+                f"curl -H 'Content-Type: application/json'); this one is "
+                f"{request.headers.get('Content-Type') or 'missing'!r}"
+            )
+
+    @staticmethod
+    def _reveals_passwords(request: Request) -> bool:
+        return REVEAL_PASSWORDS in request.args.getlist("reveal")
 
     # -- clock ---------------------------------------------------------------------------------
 
@@ -112,25 +347,35 @@ class AdminApi:
         return json_response(self._clock_state())
 
     def move_clock(self, request: Request) -> Response:
-        """POST /_fake/clock {"advance": seconds} or {"move_to": ISO-8601 with offset}."""
+        """POST /_fake/clock {"advance": seconds} or {"move_to": ISO-8601 with offset} (one of
+        them; a number, not a boolean; never past the horizon, 9000-01-01)."""
         body = _body(request)
+        _only(body, ("advance", "move_to"), "POST /_fake/clock")
+        if len(body) != 1:
+            raise BadRequest(
+                'send exactly one of {"advance": seconds} or '
+                '{"move_to": "2026-01-05T10:00:00+00:00"}'
+            )
         clock = self.service.clock
         if not isinstance(clock, MovableClock):
             raise BadRequest(f"the server runs on a {type(clock).__name__}, which cannot be moved")
         with self.service.lock:
-            try:
-                if "advance" in body:
-                    clock.advance(float(body["advance"]))
-                elif "move_to" in body:
-                    clock.move_to(datetime.fromisoformat(str(body["move_to"])))
-                else:
+            if "advance" in body:
+                step = _number(body, "advance")
+                if step is None:
+                    raise BadRequest("'advance' must be a number of seconds, got null")
+                clock.advance(step)
+            else:
+                text = _text(body, "move_to", required=True)
+                assert text is not None
+                try:
+                    instant = datetime.fromisoformat(text)
+                except ValueError:
                     raise BadRequest(
-                        'send {"advance": seconds} or {"move_to": "2026-01-05T10:00:00+00:00"}'
-                    )
-            except OverflowError:
-                raise BadRequest(
-                    f"the clock cannot move that far: {json.dumps(body)} is out of range"
-                ) from None
+                        f"move_to {text!r} is not an ISO-8601 date-time such as "
+                        "2026-01-05T10:00:00+00:00"
+                    ) from None
+                clock.move_to(instant)
             return json_response(self._clock_state())
 
     # -- state ---------------------------------------------------------------------------------
@@ -140,7 +385,7 @@ class AdminApi:
         return json_response(
             {
                 "clock": self._clock_state(),
-                "directory": self.service.directory.as_json_data(),
+                "directory": self._directory_data(request),
                 "scheduled_jobs": self.service.all_scheduled_jobs(),
                 "active_jobs": self.service.all_active_jobs(),
                 "job_logs": self.service.all_job_logs(),
@@ -175,11 +420,12 @@ class AdminApi:
         from ips_fake.fake import outcome_rule
 
         body = _body(request)
+        _only(body, ("outcome", "kind", "name_pattern", "seconds"), "POST /_fake/outcomes")
         rule = outcome_rule(
-            body.get("outcome", "success"),
-            kind=body.get("kind") or None,
-            name_pattern=body.get("name_pattern"),
-            seconds=float(body["seconds"]) if body.get("seconds") is not None else None,
+            _text(body, "outcome") or "success",
+            kind=_text(body, "kind") or None,
+            name_pattern=_text(body, "name_pattern"),
+            seconds=_number(body, "seconds"),
         )
         with self.service.lock:
             self.service.outcomes.add(rule)
@@ -193,36 +439,67 @@ class AdminApi:
 
     # -- directory -----------------------------------------------------------------------------
 
+    def _directory_data(self, request: Request) -> dict[str, Any]:
+        with self.service.lock:
+            data = self.service.directory.as_json_data()
+        return data if self._reveals_passwords(request) else _masked_directory(data)
+
     def directory(self, request: Request) -> Response:
-        """GET /_fake/directory."""
-        return json_response(self.service.directory.as_json_data())
+        """GET /_fake/directory (passwords ``***`` unless ``?reveal=passwords``)."""
+        return json_response(self._directory_data(request))
 
     def add_company(self, request: Request) -> Response:
         """POST /_fake/directory/companies {"id", "name"?}."""
         body = _body(request)
+        _only(body, ("id", "name"), "POST /_fake/directory/companies")
+        company_id = body.get("id")
+        if isinstance(company_id, bool) or not isinstance(company_id, str | int):
+            raise BadRequest('\'id\' is required: a company id such as "49" or "c|49"')
         with self.service.lock:
-            company = self.service.directory.add_company(str(body["id"]), body.get("name"))
+            company = self.service.directory.add_company(str(company_id), _text(body, "name"))
         return json_response(company, 201)
 
     def add_user(self, request: Request) -> Response:
         """POST /_fake/directory/users {"email", "password"?, "roles"?, "companies"?}."""
         body = _body(request)
+        _only(body, ("email", "password", "roles", "companies"), "POST /_fake/directory/users")
+        email = _text(body, "email", required=True)
+        assert email is not None
+        roles = body.get("roles", ["IpsUser"])
+        companies = body.get("companies", [])
+        if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+            raise BadRequest(f"'roles' must be a list of role names, got {json.dumps(roles)}")
+        if companies != "all" and not (
+            isinstance(companies, list) and all(isinstance(c, str | int) for c in companies)
+        ):
+            raise BadRequest(
+                f"'companies' must be a list of company ids or \"all\", got {json.dumps(companies)}"
+            )
         with self.service.lock:
             user = self.service.directory.add_user(
-                str(body["email"]),
-                str(body.get("password", "password")),
-                roles=body.get("roles", ["IpsUser"]),
-                companies=body.get("companies", []),
+                email,
+                _text(body, "password") or "password",
+                roles=roles,
+                companies=companies if companies == "all" else [str(c) for c in companies],
             )
         data = jsonable(user)
         data["handle"] = user.handle
+        if not self._reveals_passwords(request):
+            data["password"] = MASK
         return json_response(data, 201)
 
     # -- journal, reset, exports ---------------------------------------------------------------
 
     def journal_entries(self, request: Request) -> Response:
-        """GET /_fake/journal → every exchange (request and response bodies as text)."""
-        return json_response(self.journal.exchanges())
+        """GET /_fake/journal → every exchange (request and response bodies as text; request
+        passwords ``***`` unless ``?reveal=passwords``)."""
+        exchanges = self.journal.exchanges()
+        if not self._reveals_passwords(request):
+            exchanges = [
+                dataclasses.replace(exchange, request=readable_request(exchange.request))
+                for exchange in exchanges
+            ]
+        return json_response(exchanges)
 
     def reset(self, request: Request) -> Response:
         """POST /_fake/reset → starting directory, no jobs, logs, mail, outcomes or journal."""

@@ -1,7 +1,8 @@
 """``ips-fake``: the command line.
 
 - ``ips-fake serve [--host 127.0.0.1] [--port 8080] [--directory FILE] [--clock real|manual]
-  [--time-zone UTC]`` starts a fake IPS server and prints its service and WSDL URLs first.
+  [--time-zone UTC] [--allow-host NAME ...] [--admin-token TOKEN]`` starts a fake IPS server
+  and prints its service and WSDL URLs first.
 - ``ips-fake check CASES [--url URL] [--user U --password P --company C] [--reset]`` checks
   contract cases (``contracts/cases``) against a fresh fake or any endpoint; exit 1 if any broke.
 - ``ips-fake replay CASSETTE [--url URL] [--ignore a,b] [--no-clock]`` replays a cassette and
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -45,6 +47,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--time-zone", default="UTC", help="the server's time zone (default: UTC)")
     serve.add_argument("--access-log", action="store_true", help="log every request to stderr")
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Host name the admin API (/_fake/) admits besides loopback ones and --host, "
+        "e.g. a container or CI service name (repeatable)",
+    )
+    serve.add_argument(
+        "--admin-token",
+        default=None,
+        metavar="TOKEN",
+        help="every admin API call must present TOKEN ('Authorization: Bearer TOKEN' or "
+        "'X-Ips-Fake-Token: TOKEN'); default: $IPS_FAKE_ADMIN_TOKEN, else no token",
+    )
 
     check_cases = commands.add_parser(
         "check", help="check contract cases against a fresh fake or an endpoint"
@@ -92,7 +109,14 @@ def serve(arguments: argparse.Namespace) -> int:
             )
             return 2
     try:
-        fake = IpsFake(directory, clock, time_zone=arguments.time_zone)
+        token = arguments.admin_token or os.environ.get("IPS_FAKE_ADMIN_TOKEN") or None
+        fake = IpsFake(
+            directory,
+            clock,
+            time_zone=arguments.time_zone,
+            admin_token=token,
+            admin_hosts=[arguments.host, *arguments.allow_host],
+        )
         server = FakeServer(fake, arguments.host, arguments.port, quiet=not arguments.access_log)
     except (OSError, ValueError) as error:
         print(f"ips-fake: cannot start: {error}", file=sys.stderr)
@@ -100,6 +124,8 @@ def serve(arguments: argparse.Namespace) -> int:
     print(f"IPS service: {server.service_url}", flush=True)
     print(f"WSDL:        {server.wsdl_url()}", flush=True)
     print(f"Admin API:   {server.base_url}/_fake/state   (clock: {arguments.clock})", flush=True)
+    if token is not None:
+        print("             (admin calls need the token given by --admin-token)", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
 
     def stop(signum: int, frame: FrameType | None) -> None:

@@ -313,6 +313,6 @@ def check_over_http(
     with session:
         for case in cases:
             if reset:
-                session.post(base + "/_fake/reset", timeout=timeout).raise_for_status()
+                session.post(base + "/_fake/reset", json={}, timeout=timeout).raise_for_status()
             results.append(check_case(case, send, credentials))
     return results

@@ -80,7 +80,12 @@ class IpsFake:
         time_zone: str = "UTC",
         seconds_per_item: float = 2.0,
         validate_responses: bool = False,
+        admin_token: str | None = None,
+        admin_hosts: Iterable[str] = (),
     ) -> None:
+        """``admin_token``: when set, every ``/_fake/`` call but export downloads must present
+        it; ``admin_hosts``: Host names the admin API admits besides loopback ones (see
+        docs/admin-api.md)."""
         if directory is None:
             directory = Directory.default()
         elif not isinstance(directory, Directory):
@@ -92,6 +97,9 @@ class IpsFake:
             ServiceSettings(time_zone=time_zone, seconds_per_item=seconds_per_item),
         )
         self.app = IpsFakeApp(self.service, validate_responses=validate_responses)
+        self.app.admin.token = admin_token or None
+        for host in admin_hosts:
+            self.app.admin.allow_host(host)
 
     # -- time ----------------------------------------------------------------------------------
 
@@ -190,7 +198,7 @@ class IpsFake:
         return self.app.endpoint.journal.problems()
 
     def reset(self) -> None:
-        """Back to the starting directory with no jobs, logs, mail, outcomes or journal.
-        The clock is left where it is."""
+        """Back to the starting directory with no jobs, logs, mail, outcomes or journal, and a
+        manual clock back where it started (any other clock is left alone)."""
         self.service.reset()
         self.app.endpoint.journal.clear()

@@ -20,6 +20,7 @@ Hypothesis): :mod:`ips_fake.testing` loads when a fixture is first used, or at s
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,6 +95,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "ips_fake_user", "default user of ips_fake.client()", default="ipsuser@example.com"
     )
     parser.addini("ips_fake_password", "password of ips_fake_user", default="password")
+    group.addoption(
+        "--ips-fake-admin-token",
+        dest="ips_fake_admin_token",
+        default=None,
+        help="the admin token of the server at --ips-fake-url (its `ips-fake serve "
+        "--admin-token`); default: the ips_fake_admin_token ini option, else "
+        "$IPS_FAKE_ADMIN_TOKEN",
+    )
+    parser.addini(
+        "ips_fake_admin_token",
+        "the admin token of the server at ips_fake_url (default: $IPS_FAKE_ADMIN_TOKEN)",
+        default="",
+    )
     parser.addini("ips_fake_time_zone", "time zone of the session's fake", default="UTC")
     parser.addini(
         "ips_fake_validate_responses",
@@ -175,6 +189,9 @@ def _read_session_options(config: pytest.Config) -> SessionOptions:
         password=str(config.getini("ips_fake_password")),
         time_zone=str(config.getini("ips_fake_time_zone")),
         validate_responses=bool(config.getini("ips_fake_validate_responses")),
+        admin_token=_setting(config, "ips_fake_admin_token")
+        or os.environ.get("IPS_FAKE_ADMIN_TOKEN")
+        or None,
     )
 
 

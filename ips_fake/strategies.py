@@ -250,8 +250,10 @@ _XML_CHARACTERS = st.characters(
 )
 # A character that str.strip() keeps and that makes a name non-blank.
 _VISIBLE_CHARACTERS = st.characters(exclude_categories=("Cs", "Cc", "Cn", "Co", "Zs", "Zl", "Zp"))
+# a job name never holds "|": it separates the parts of a handle (the fake refuses it, 30001)
+_NAME_CHARACTERS = _VISIBLE_CHARACTERS.filter(lambda character: character != "|")
 _NAME_EXTRAS = st.sampled_from(
-    ["|", " ", "  ", "\t", "-", "_", ".", "é", "ü", "日本", "Ω", "😀", "ñ", "ß", "٣"]
+    [" ", "  ", "\t", "-", "_", ".", "é", "ü", "日本", "Ω", "😀", "ñ", "ß", "٣"]
 )
 
 
@@ -260,8 +262,8 @@ def _plain_text(max_size: int = 16) -> st.SearchStrategy[str]:
 
 
 def job_names() -> st.SearchStrategy[str]:
-    """Job names IPS accepts: non-blank, mixing Unicode, inner and outer whitespace and the
-    ``|`` that handles use as a separator. Shrinks to ``"0"``.
+    """Job names the fake accepts: non-blank, mixing Unicode and inner and outer whitespace,
+    never the ``|`` that handles use as a separator. Shrinks to ``"0"``.
 
     Example::
 
@@ -271,12 +273,12 @@ def job_names() -> st.SearchStrategy[str]:
         ...     assert name.strip()
         >>> test()
     """
-    middle = st.lists(st.one_of(_VISIBLE_CHARACTERS, _NAME_EXTRAS), max_size=8).map("".join)
+    middle = st.lists(st.one_of(_NAME_CHARACTERS, _NAME_EXTRAS), max_size=8).map("".join)
     padding = st.sampled_from(["", " ", "\t", "  "])
     return st.builds(
         lambda lead, first, rest, trail: lead + first + rest + trail,
         padding,
-        _VISIBLE_CHARACTERS,
+        _NAME_CHARACTERS,
         middle,
         padding,
     )
@@ -950,6 +952,7 @@ class InvalidKind(Enum):
     BAD_LOCALE = "a locale that is not ll or ll-CC"
     BAD_SCHEDULE = "an execSchedule that is no Quartz expression or never fires"
     BLANK_JOB_NAME = "a jobName that is empty or only whitespace"
+    BAR_IN_JOB_NAME = "a jobName containing the '|' that separates the parts of a handle"
     UNKNOWN_COMPANY = "a companyHandle naming no company"
     FOREIGN_COMPANY = "a companyHandle naming a company the caller may not act on"
     UNKNOWN_JOB_HANDLE = "a jobHandle naming no job (on a fresh fake)"
@@ -1155,6 +1158,7 @@ _SUBMIT_ONLY = frozenset(
         InvalidKind.BAD_LOCALE,
         InvalidKind.BAD_SCHEDULE,
         InvalidKind.BLANK_JOB_NAME,
+        InvalidKind.BAR_IN_JOB_NAME,
         InvalidKind.UNKNOWN_USER_HANDLE,
     }
 )
@@ -1389,6 +1393,11 @@ def _break(
         name = draw(st.sampled_from(["", " ", "\t", "  \n "]))
         _set_leaf(root, namespace, "jobName", name)
         return f"jobName = {name!r}", _IPS, FaultCode.MISSING_PARAMETER, "jobName"
+
+    if kind is InvalidKind.BAR_IN_JOB_NAME:
+        name = draw(st.sampled_from(["|x", "a|b", "x|", "|"]))
+        _set_leaf(root, namespace, "jobName", name)
+        return f"jobName = {name!r}", _IPS, FaultCode.INVALID_PARAMETER, "jobName"
 
     if kind in (InvalidKind.UNKNOWN_COMPANY, InvalidKind.FOREIGN_COMPANY):
         if kind is InvalidKind.UNKNOWN_COMPANY:

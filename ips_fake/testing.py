@@ -140,6 +140,8 @@ class SessionOptions:
     password: str = DEFAULT_PASSWORD
     time_zone: str = "UTC"
     validate_responses: bool = False
+    #: The admin token of the ``ips-fake serve`` at ``url`` (its ``--admin-token``), if any.
+    admin_token: str | None = None
 
     def __post_init__(self) -> None:
         _choice("the ips-fake clock", self.clock, CLOCK_MODES)
@@ -483,14 +485,15 @@ class RemoteFake:
 
     Example::
 
-        backend = RemoteFake("http://127.0.0.1:8080")
+        backend = RemoteFake("http://127.0.0.1:8080", admin_token="s3cret")
         backend.is_controllable             # True when /_fake/clock answers
     """
 
     is_local = False
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, admin_token: str | None = None) -> None:
         self.url = url
+        self.admin_token = admin_token or None
         parts = urlsplit(url)
         path = parts.path
         if "/scene7/" in path:
@@ -513,7 +516,14 @@ class RemoteFake:
     def _probe(self) -> bool:
         try:
             answer = self._call("GET", "/_fake/clock")
-        except urllib.error.HTTPError:
+        except urllib.error.HTTPError as error:
+            if error.code in (401, 403) and "admin" in _error_text(error):
+                raise RuntimeError(
+                    f"--ips-fake-url {self.url}: the ips-fake there refused its admin API "
+                    f"({error.code}: {_error_text(error)}); give its token with "
+                    "--ips-fake-admin-token, the ips_fake_admin_token ini option or "
+                    "IPS_FAKE_ADMIN_TOKEN"
+                ) from None
             return False
         except (urllib.error.URLError, OSError) as error:
             raise RuntimeError(
@@ -526,11 +536,11 @@ class RemoteFake:
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
+        headers = {"Content-Type": "application/json"} if data is not None else {}
+        if self.admin_token is not None:
+            headers["Authorization"] = f"Bearer {self.admin_token}"
         request = urllib.request.Request(
-            self.origin + path,
-            data=data,
-            method=method,
-            headers={"Content-Type": "application/json"} if data is not None else {},
+            self.origin + path, data=data, method=method, headers=headers
         )
         with self._opener.open(request, timeout=_ADMIN_TIMEOUT) as response:
             return json.loads(response.read() or b"null")
@@ -633,8 +643,10 @@ class RemoteFake:
         return datetime.fromisoformat(state["now"])
 
     def directory_data(self) -> dict[str, Any]:
-        """GET /_fake/directory."""
-        data: dict[str, Any] = self._admin("GET", "/_fake/directory", what="reading the directory")
+        """GET /_fake/directory?reveal=passwords (``login(role)`` needs the passwords)."""
+        data: dict[str, Any] = self._admin(
+            "GET", "/_fake/directory?reveal=passwords", what="reading the directory"
+        )
         return data
 
     def add_company(self, company_id: str, name: str | None) -> Company:
@@ -665,7 +677,7 @@ class RemoteFake:
         return User(
             id=int(data["id"]),
             email=str(data["email"]),
-            password=str(data["password"]),
+            password=password,  # the answer shows it as *** unless asked to reveal it
             roles=frozenset(Role(role) for role in data["roles"]),
             companies=None if data["companies"] is None else frozenset(data["companies"]),
             disabled=bool(data.get("disabled", False)),
@@ -728,7 +740,7 @@ def open_backend(options: SessionOptions) -> Backend:
     """The session's backend: a :class:`RemoteFake` when ``options.url`` is set, else a
     :class:`LocalFake` built from the options."""
     if options.url:
-        return RemoteFake(options.url)
+        return RemoteFake(options.url, options.admin_token)
     return LocalFake.build(options)
 
 

@@ -8,12 +8,27 @@ deterministic. Wall-clock and freezegun-following clocks live outside the core, 
 
 from __future__ import annotations
 
+import math
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 #: Where a manual clock starts unless told otherwise: a fixed Monday morning.
 DEFAULT_START = datetime(2026, 1, 5, 9, 0, 0, tzinfo=UTC)
+
+#: The fake's horizon: no clock move, execTime or schedule may pass it. It sits a millennium
+#: short of the end of Python's calendar (9999-12-31), so every instant the fake computes
+#: from one before it (a run's end, up to a 100-year scripted run, in any zone from -14:00 to
+#: +14:00) can still be represented, and no request can strand the server past it.
+HORIZON = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def past_horizon(what: str, instant: datetime) -> str:
+    """The reason text for ``instant`` (named ``what``) lying past :data:`HORIZON`."""
+    return (
+        f"{what} {instant.isoformat()} is past the fake's horizon {HORIZON.isoformat()}: "
+        "ips-fake keeps every instant before it"
+    )
 
 
 @runtime_checkable
@@ -39,20 +54,30 @@ class MovableClock(Clock, Protocol):
 
 
 class ManualClock:
-    """A frozen clock that moves only when told to.
+    """A frozen clock that moves only when told to, never past :data:`HORIZON`.
 
     Example::
 
         clock = ManualClock()
         clock.advance(minutes=5)
         clock.move_to(datetime(2026, 1, 6, tzinfo=UTC))
+        clock.restart()                     # back to where it started
     """
 
     def __init__(self, start: datetime = DEFAULT_START) -> None:
         if start.tzinfo is None:
             raise ValueError("a clock needs a timezone-aware start, e.g. datetime(..., tzinfo=UTC)")
+        if start > HORIZON:
+            raise ValueError(past_horizon("the clock's start", start))
+        self.start = start
         self._now = start
         self._lock = threading.Lock()
+
+    def restart(self) -> datetime:
+        """Put the clock back to its start (the one move that goes backwards); returns it."""
+        with self._lock:
+            self._now = self.start
+            return self._now
 
     def now(self) -> datetime:
         """The clock's current instant."""
@@ -60,18 +85,35 @@ class ManualClock:
             return self._now
 
     def advance(self, seconds: float = 0.0, **delta: float) -> datetime:
-        """Move forward by ``seconds`` plus any ``timedelta`` keywords (minutes=, hours=, days=)."""
-        step = timedelta(seconds=seconds, **delta)
+        """Move forward by ``seconds`` plus any ``timedelta`` keywords (minutes=, hours=, days=).
+        Raises ValueError for a backward step, one that is not a finite number, or one that
+        would pass :data:`HORIZON`; the clock then stays where it was."""
+        amounts = {"seconds": seconds, **delta}
+        if not all(math.isfinite(amount) for amount in amounts.values()):
+            raise ValueError(f"a clock step must be a finite number; got {amounts}")
+        try:
+            step = timedelta(**amounts)
+        except OverflowError:
+            raise ValueError(
+                f"a step of {amounts} would pass the fake's horizon {HORIZON.isoformat()}"
+            ) from None
         if step < timedelta(0):
             raise ValueError(f"a clock only moves forward; got a step of {step}")
         with self._lock:
+            if step > HORIZON - self._now:
+                raise ValueError(
+                    f"a step of {step} from {self._now.isoformat()} would pass the fake's horizon "
+                    f"{HORIZON.isoformat()}"
+                )
             self._now = self._now + step
             return self._now
 
     def move_to(self, instant: datetime) -> datetime:
-        """Jump to ``instant``; moving backwards raises ValueError."""
+        """Jump to ``instant``; moving backwards or past :data:`HORIZON` raises ValueError."""
         if instant.tzinfo is None:
             raise ValueError("move_to needs a timezone-aware datetime")
+        if instant > HORIZON:
+            raise ValueError(past_horizon("move_to", instant))
         with self._lock:
             if instant < self._now:
                 raise ValueError(

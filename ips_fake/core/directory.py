@@ -169,8 +169,11 @@ class Directory:
         for index, entry in enumerate(companies):
             company_id = entry.get("id") if isinstance(entry, Mapping) else None
             if isinstance(company_id, bool) or not isinstance(company_id, str | int):
-                raise ValueError(f'companies[{index}] needs an \'id\', e.g. {{"id": "47"}}')
-            directory.add_company(str(company_id), str(entry.get("name", "")) or None)
+                raise ValueError(f"companies[{index}] needs an 'id', e.g. {{\"id\": \"47\"}}")
+            try:
+                directory.add_company(str(company_id), str(entry.get("name", "")) or None)
+            except ValueError as error:
+                raise ValueError(f"companies[{index}]: {error}") from None
         for index, entry in enumerate(users):
             if not isinstance(entry, Mapping) or not isinstance(entry.get("email"), str):
                 raise ValueError(f"users[{index}] needs an 'email' string")
@@ -178,7 +181,9 @@ class Directory:
                 raise ValueError(f"users[{index}] ({entry['email']}): 'password' must be a string")
             roles = entry.get("roles", ["IpsUser"])
             assigned = entry.get("companies", [])
-            if not isinstance(roles, list) or not (assigned == "all" or isinstance(assigned, list)):
+            if not isinstance(roles, list) or not (
+                assigned == "all" or isinstance(assigned, list)
+            ):
                 raise ValueError(
                     f"users[{index}] ({entry['email']}): 'roles' must be a list and "
                     "'companies' a list of ids or \"all\""
@@ -193,10 +198,14 @@ class Directory:
         return directory
 
     def add_company(self, company_id: str, name: str | None = None) -> Company:
-        """Add (or rename) a company. ``company_id`` may be ``47`` or ``c|47``."""
+        """Add (or rename) a company. ``company_id`` may be ``47`` or ``c|47``: digits only
+        (ValueError otherwise), so that every job handle names one company's job."""
         key = company_id_of(company_id)
         if key is None:
-            raise ValueError(f"{company_id!r} is not a company handle such as '47' or 'c|47'")
+            raise ValueError(
+                f"company id {company_id!r} is not digits: write it as '47' or 'c|47' (a letter "
+                "or a '|' would make one company's job handles read as another's)"
+            )
         company = Company(key, name or f"Company {key}")
         self.companies[key] = company
         return company

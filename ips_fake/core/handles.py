@@ -4,12 +4,22 @@ Two styles exist. Pre-4.0 (the unversioned namespace) writes ``47|My Test Job|``
 job and ``47||My Test Job_2026-01-05-09:00:00.000`` for a run; 4.0 and later write
 ``j|47|My Test Job||`` and ``j|47||My Test Job_2026-01-05-09:00:00.000|1``. The fake
 answers in the style of the request's namespace and accepts both styles on input.
+
+Handles are one to one because company ids are digits only (:data:`COMPANY_ID_PATTERN`) and
+job names hold no ``|`` (the service refuses one): :func:`parse_handle` reads every handle
+back to the company, name, style and kind it was made from.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+
+#: What a company id is: ASCII digits, as in every IPS company handle (``c|47``). A letter
+#: would let one company's handle read as another's (company ``j`` + pre-4.0 ``47|X|``).
+COMPANY_ID_PATTERN = re.compile(r"[0-9]+")
 
 
 class HandleStyle(Enum):
@@ -20,15 +30,16 @@ class HandleStyle(Enum):
 
 
 def company_id_of(company_handle: str) -> str | None:
-    """The company id of ``47`` or ``c|47``, or None when the text is not a company handle.
+    """The company id of ``47`` or ``c|47``, or None when the text is not a company handle
+    (the id must be digits).
 
-    >>> company_id_of("c|47"), company_id_of("47"), company_id_of("x|47")
-    ('47', '47', None)
+    >>> company_id_of("c|47"), company_id_of("47"), company_id_of("x|47"), company_id_of("j")
+    ('47', '47', None, None)
     """
     text = company_handle.strip()
     if text.startswith("c|"):
         text = text[2:]
-    if not text or "|" in text:
+    if not COMPANY_ID_PATTERN.fullmatch(text):
         return None
     return text
 
@@ -56,6 +67,44 @@ def run_handle(company_id: str, run_name: str, run_id: int, style: HandleStyle) 
     if style is HandleStyle.LEGACY:
         return f"{company_id}||{run_name}"
     return f"j|{company_id}||{run_name}|{run_id}"
+
+
+@dataclass(frozen=True)
+class ParsedHandle:
+    """What a job or run handle names: ``kind`` is ``"job"`` (``name`` the job name) or
+    ``"run"`` (``name`` the run name, ``run_id`` set in the modern style only)."""
+
+    company_id: str
+    name: str
+    style: HandleStyle
+    kind: str
+    run_id: int | None = None
+
+
+def parse_handle(text: str) -> ParsedHandle | None:
+    """Read a job or run handle back, or None when ``text`` is neither.
+
+    >>> parse_handle("j|47|My Test Job||")
+    ParsedHandle(company_id='47', name='My Test Job', style=<HandleStyle.MODERN: 'modern'>, \
+kind='job', run_id=None)
+    >>> parse_handle("47||My Test Job_2026-01-05-09:00:00.000").kind
+    'run'
+    """
+    parts = text.split("|")
+    if len(parts) == 5 and parts[0] == "j" and COMPANY_ID_PATTERN.fullmatch(parts[1]):
+        _, company_id, name, run, run_id = parts
+        if name and not run and not run_id:
+            return ParsedHandle(company_id, name, HandleStyle.MODERN, "job")
+        if not name and run and run_id.isascii() and run_id.isdigit():
+            return ParsedHandle(company_id, run, HandleStyle.MODERN, "run", int(run_id))
+        return None
+    if len(parts) == 3 and COMPANY_ID_PATTERN.fullmatch(parts[0]):
+        company_id, name, run = parts
+        if name and not run:
+            return ParsedHandle(company_id, name, HandleStyle.LEGACY, "job")
+        if not name and run:
+            return ParsedHandle(company_id, run, HandleStyle.LEGACY, "run")
+    return None
 
 
 def run_name(job_name: str, started: datetime) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from ips_fake.core.clock import Clock
+from ips_fake.core.clock import HORIZON, Clock, ManualClock, past_horizon
 from ips_fake.core.cron import CronSyntaxError, QuartzSchedule
 from ips_fake.core.directory import Company, Directory, User
 from ips_fake.core.errors import FaultCode, IpsFault, invalid_parameter, missing_parameter
@@ -120,8 +120,11 @@ class IpsService:
 
     def reset(self) -> None:
         """Back to the configured directory, no jobs, no logs, empty outbox, default outcomes,
-        counters from the start. The clock is not touched."""
+        counters from the start, and a :class:`ManualClock` back at its start (so one example
+        can run twice against one server). Any other clock (wall, freezegun) is untouched."""
         with self.lock:
+            if isinstance(self.clock, ManualClock):
+                self.clock.restart()
             self.directory = Directory.from_json_data(self._initial_directory)
             self.outcomes.clear()
             self._clear_state()
@@ -150,13 +153,23 @@ class IpsService:
     def _local(self, instant: datetime) -> datetime:
         return instant.astimezone(self.zone)
 
-    def _in_zone(self, instant: datetime | None) -> datetime | None:
-        """A request's dateTime in the server's zone; one without an offset is read in it."""
+    def _in_zone(self, instant: datetime | None, element: str) -> datetime | None:
+        """A request's dateTime in the server's zone; one without an offset is read in it.
+        One that cannot be represented there (``9999-12-31T23:59:59-14:00`` is in year 10000
+        in UTC) is an ipsApiFault 30001 naming ``element``."""
         if instant is None:
             return None
-        if instant.tzinfo is None:
-            return instant.replace(tzinfo=self.zone)
-        return self._local(instant)
+        try:
+            if instant.tzinfo is None:
+                instant = instant.replace(tzinfo=self.zone)
+                instant.utcoffset()  # a zone's offset at the calendar's very ends may overflow
+                return instant
+            return self._local(instant)
+        except OverflowError:
+            raise invalid_parameter(
+                f"{element} {instant.isoformat()} cannot be represented in the server's time "
+                f"zone {self.settings.time_zone}: it falls outside the calendar (years 1-9999)"
+            ) from None
 
     def _unlist(self, job: ScheduledJob) -> None:
         listed = self._listed_jobs.get(job.company_id)
@@ -179,22 +192,25 @@ class IpsService:
             return [self._company(user, company_handle).id]
         return [company.id for company in self.directory.companies_of(user)]
 
-    def _check_owner(self, user: User, company: Company | None, owner_id: str, handle: str) -> None:
+    def _visible(self, user: User, company: Company | None, owner_id: str, handle: str) -> bool:
+        """Whether the caller may see a job or run of ``owner_id``. One of a company the
+        caller may not use is invisible: the caller gets exactly what a handle naming nothing
+        gets (30001 "names no job"), so no answer tells whether another company has a job of
+        that name. One of the caller's own companies that is not ``companyHandle``'s is
+        named as such (30001)."""
         if not user.belongs_to(owner_id):
-            raise IpsFault(
-                FaultCode.ILLEGAL_COMPANY,
-                f"jobHandle {handle!r} belongs to a company user {user.email} may not act on",
-            )
+            return False
         if company is not None and company.id != owner_id:
             raise invalid_parameter(
                 f"jobHandle {handle!r} belongs to company {owner_id}, not to companyHandle "
                 f"{company.id}"
             )
+        return True
 
     def _find_job(self, user: User, company: Company | None, handle: str) -> ScheduledJob | None:
         job = self._jobs_by_handle.get(handle)
-        if job is not None:
-            self._check_owner(user, company, job.company_id, handle)
+        if job is not None and not self._visible(user, company, job.company_id, handle):
+            return None
         return job
 
     def _find_run(self, user: User, company: Company | None, handle: str) -> int | None:
@@ -205,7 +221,8 @@ class IpsService:
                 if run_id in self._runs
                 else (self._logs_by_run[run_id].company_id)
             )
-            self._check_owner(user, company, owner, handle)
+            if not self._visible(user, company, owner, handle):
+                return None
         return run_id
 
     def _unknown_handle(self, handle: str) -> IpsFault:
@@ -221,6 +238,11 @@ class IpsService:
             name = request.job_name
             if not name.strip():
                 raise missing_parameter("jobName must not be empty")
+            if "|" in name:
+                raise invalid_parameter(
+                    f"jobName {name!r} contains '|', which separates the parts of a job "
+                    "handle: choose a name without it"
+                )
             if request.exec_time is not None and request.exec_schedule is not None:
                 raise invalid_parameter(
                     "give at most one of execTime and execSchedule; this request has both"
@@ -243,6 +265,9 @@ class IpsService:
                         f"userHandle {request.user_handle!r} is not a user of company {company.id}",
                     )
                 notify_email = recipient.email
+            exec_time = self._in_zone(request.exec_time, "execTime")
+            if exec_time is not None and exec_time > HORIZON:
+                raise invalid_parameter(past_horizon("execTime", exec_time))
             schedule = None
             if request.exec_schedule is not None:
                 try:
@@ -265,7 +290,7 @@ class IpsService:
                         f"{now.isoformat()}"
                     )
             else:
-                first_fire = max(self._in_zone(request.exec_time) or now, now)
+                first_fire = max(exec_time or now, now)
             self._job_serial += 1
             job = ScheduledJob(
                 serial=self._job_serial,
@@ -276,7 +301,7 @@ class IpsService:
                 notify_email=notify_email,
                 locale=request.locale,
                 description=request.description,
-                exec_time=self._in_zone(request.exec_time),
+                exec_time=exec_time,
                 schedule=schedule,
                 time_zone=self.settings.time_zone,
             )
@@ -728,7 +753,8 @@ class IpsService:
                 submitter = found.email
             if num_rows is not None and num_rows < 0:
                 raise invalid_parameter(f"numRows must not be negative, got {num_rows}")
-            start_date, end_date = self._in_zone(start_date), self._in_zone(end_date)
+            start_date = self._in_zone(start_date, "startDate")
+            end_date = self._in_zone(end_date, "endDate")
             logs = [log for company_id in scope for log in self._logs.get(company_id, [])]
             logs = [
                 log

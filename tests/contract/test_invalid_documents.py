@@ -28,6 +28,7 @@ BEYOND_THE_XSD = {
     InvalidKind.BAD_LOCALE,
     InvalidKind.BAD_SCHEDULE,
     InvalidKind.BLANK_JOB_NAME,
+    InvalidKind.BAR_IN_JOB_NAME,
     InvalidKind.UNKNOWN_COMPANY,
     InvalidKind.FOREIGN_COMPANY,
     InvalidKind.UNKNOWN_JOB_HANDLE,

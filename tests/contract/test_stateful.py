@@ -23,7 +23,7 @@ from ips_fake.soap.schema import ApiVersion
 from ips_fake.strategies import api_versions, build_param, envelope, payload_elements
 
 COMPANY = "47"
-JOB_NAMES = ("nightly", "a|b", " Ünï cøde ")
+JOB_NAMES = ("nightly", "a-b", " Ünï cøde ")  # "|" is refused (30001): handles use it
 RANK = {
     RunState.WAITING_COORDINATOR: 0,
     RunState.WAITING_CLIENT: 0,

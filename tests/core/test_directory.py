@@ -123,6 +123,9 @@ def test_directory_files_load_and_report_errors(tmp_path: Path) -> None:
         ({"users": [{"email": "a@b", "roles": "IpsUser"}]}, "'roles' must be a list"),
         ({"users": [{"email": "a@b", "companies": "47"}]}, "'companies' a list of ids"),
         ({"companies": {}}, "must be lists of objects"),
+        ({"companies": [{"id": "47"}, {"id": "j"}]}, "companies[1]: company id 'j' is not digits"),
+        ({"companies": [{"id": "4|7"}]}, "companies[0]: company id '4|7' is not digits"),
+        ({"companies": [{"id": -1}]}, "companies[0]: company id '-1' is not digits"),
     ],
 )
 def test_a_wrongly_typed_directory_entry_is_refused_by_name(

@@ -280,9 +280,10 @@ def test_get_active_jobs_filters_by_company_handle_and_original_name() -> None:
     ]
     assert [r.original_name for r in fake.service.get_active_jobs(admin, "47", "47|a|")] == ["a"]
     assert [r.company_id for r in fake.service.get_active_jobs(other)] == ["48"]
-    with pytest.raises(IpsFault) as raised:
+    with pytest.raises(IpsFault) as raised:  # 47's job is invisible to 48's user
         fake.service.get_active_jobs(other, "48", "47|a|")
-    assert raised.value.code == FaultCode.ILLEGAL_COMPANY
+    assert raised.value.code == FaultCode.INVALID_PARAMETER
+    assert raised.value.reason == "jobHandle '47|a|' names no job"
 
 
 SOAP_JOBS: list[tuple[str, dict[str, object], int]] = [

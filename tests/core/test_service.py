@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import zeep
-from job_builders import T0, ips_user, upload_urls_job
+from job_builders import PUBLISH, T0, ips_user, upload_urls_job
 
+from ips_fake.clocks import WallClock
+from ips_fake.core.errors import IpsFault
 from ips_fake.core.model import (
     EmailSetting,
     JobKind,
@@ -256,16 +258,65 @@ def test_reset_forgets_jobs_logs_mail_outcomes_and_counters() -> None:
     fake.service.submit_job(
         ips_user(fake), SubmitJobRequest("47", "hourly", publish(), exec_schedule="0 0 * * * ?")
     )
-    moved_to = fake.now()
+    assert fake.now() > T0
 
     fake.reset()
 
     assert (fake.job_logs, fake.outbox, fake.scheduled_jobs, fake.active_jobs) == ([], [], [], [])
     assert fake.service.outcomes.rules == ()
     assert "49" not in fake.directory.companies
-    assert fake.now() == moved_to
+    assert fake.now() == T0
     assert fake.service.pending_fire_count() == 0
     logs = run_jobs(fake, ("upload", UPLOAD))
     assert logs["upload"].run_id == 1
     assert not logs["upload"].fatal_error
     assert logs["upload"].details[4].asset_handle == "a|47|1|1"
+
+
+@pytest.mark.parametrize("name", ["|x", "a|b", "x|"])
+def test_a_job_name_with_a_bar_is_refused_naming_job_name(name: str) -> None:
+    fake = IpsFake()
+
+    with pytest.raises(IpsFault) as raised:
+        fake.service.submit_job(ips_user(fake), SubmitJobRequest("47", name, PUBLISH))
+
+    assert raised.value.code == 30001
+    assert raised.value.reason.startswith(f"jobName {name!r} contains '|'")
+    assert fake.scheduled_jobs == []
+
+
+@pytest.mark.parametrize(
+    ("exec_time", "message"),
+    [
+        ("9999-12-31T23:59:59-14:00", "execTime 9999-12-31T23:59:59-14:00 cannot be represented"),
+        ("0001-01-01T00:00:00+14:00", "execTime 0001-01-01T00:00:00+14:00 cannot be represented"),
+        ("9000-01-01T00:00:01+00:00", "execTime 9000-01-01T00:00:01+00:00 is past the fake's"),
+    ],
+)
+def test_exec_times_at_the_calendars_ends_are_refused_naming_exec_time(
+    exec_time: str, message: str
+) -> None:
+    fake = IpsFake()
+    request = SubmitJobRequest("47", "late", PUBLISH, exec_time=datetime.fromisoformat(exec_time))
+
+    with pytest.raises(IpsFault) as raised:
+        fake.service.submit_job(ips_user(fake), request)
+
+    assert raised.value.code == 30001
+    assert raised.value.reason.startswith(message)
+    assert fake.scheduled_jobs == []
+    later = SubmitJobRequest("47", "late", PUBLISH, exec_schedule="0 0 * * * ?")
+    assert fake.service.submit_job(ips_user(fake), later).name == "late"
+
+
+def test_reset_puts_a_manual_clock_back_to_its_start_and_leaves_a_wall_clock_alone() -> None:
+    fake = IpsFake()
+    fake.advance(hours=5)
+
+    fake.reset()
+
+    assert fake.now() == T0
+    walled = IpsFake(clock=WallClock())
+    before = walled.now()
+    walled.reset()
+    assert walled.now() >= before

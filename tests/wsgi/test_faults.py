@@ -122,9 +122,9 @@ FAULT_CASES: dict[str, FaultCase] = {
     ),
     "another company's job handle under one's own company": FaultCase(
         handle_param("deleteJob", OTHERS),
-        AUTHZ,
-        20006,
-        ("jobHandle", OTHERS),
+        IPS,
+        30001,
+        (f"jobHandle '{OTHERS}' names no job",),
     ),
     "submitJob without a payload": FaultCase(
         submit("", payload=""), IPS, 30002, ("exactly one job payload", "imageServingPublishJob")
