@@ -18,9 +18,10 @@ Example::
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import xmlschema
@@ -90,6 +91,10 @@ class Structure:
     namespace: str
     types: Mapping[str, tuple[Child, ...]]
     elements: Mapping[str, tuple[Child, ...]]
+    #: conform's plans: owner -> (the defaults they were made for, the steps)
+    _plans: dict[str, tuple[Mapping[str, Mapping[str, Any]], tuple[_Step, ...]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def children_of(self, owner: str) -> tuple[Child, ...]:
         """The children of global element or named type ``owner`` (KeyError if neither)."""
@@ -213,6 +218,16 @@ def structure_of(version: ApiVersion) -> Structure:
     return Structure(version, version.namespace, types, elements)
 
 
+@dataclass(frozen=True)
+class _Step:
+    """One child of an owner's sequence, as :func:`conform` walks it: the child's spec and,
+    when an answer lacks it but it must (or by default does) appear, a ready-made copy."""
+
+    spec: Child
+    tag: str
+    template: etree._Element | None
+
+
 def conform(
     element: etree._Element,
     structure: Structure,
@@ -226,12 +241,33 @@ def conform(
     added, filled with ``defaults[type][child]`` when given, else with :meth:`Child.filler`
     (complex ones recursively). ``defaults`` (type name → child name → text, or a mapping for
     a complex child) also adds optional children an answer left out, as IPS echoes its server
-    defaults (spec/versions.md, "Server defaults in the job echo"); a complex default whose
-    children the version's type does not have all of is not added. ``owner`` is the global
+    defaults (spec/versions.md, "Server defaults in the job echo"); a complex default gives the
+    children the version's type has, and is left out when it has none of them. ``owner`` is the global
     element or type name of ``element`` (default: its local name, a global element).
+
+    The steps for each owner, with the children to add ready-made, are worked out once per
+    structure and ``defaults`` object, so pass the same ``defaults`` object each time.
     """
-    table = defaults or {}
-    _conform(element, structure, table, owner or etree.QName(element).localname)
+    _conform(element, structure, defaults or {}, owner or etree.QName(element).localname)
+
+
+def _steps(
+    structure: Structure, defaults: Mapping[str, Mapping[str, Any]], owner: str
+) -> tuple[_Step, ...]:
+    cached = structure._plans.get(owner)
+    if cached is not None and cached[0] is defaults:
+        return cached[1]
+    owner_defaults = defaults.get(owner, {})
+    steps = tuple(
+        _Step(
+            spec,
+            f"{{{structure.namespace}}}{spec.name}",
+            _made_child(spec, structure, defaults, owner_defaults),
+        )
+        for spec in structure.children_of(owner)
+    )
+    structure._plans[owner] = (defaults, steps)
+    return steps
 
 
 def _conform(
@@ -240,54 +276,51 @@ def _conform(
     defaults: Mapping[str, Mapping[str, Any]],
     owner: str,
 ) -> None:
-    spec = structure.children_of(owner)
-    present: dict[str, list[etree._Element]] = {}
+    steps = _steps(structure, defaults, owner)
+    # answers are written in the version's namespace, so children are found by full tag
+    present: dict[object, list[etree._Element]] = {}
     for child in element:
-        if isinstance(child.tag, str):
-            present.setdefault(etree.QName(child).localname, []).append(child)
-    namespace = etree.QName(element).namespace
-    owner_defaults = defaults.get(owner, {})
+        present.setdefault(child.tag, []).append(child)
     ordered: list[etree._Element] = []
-    for child_spec in spec:
-        found = present.get(child_spec.name)
+    for step in steps:
+        spec = step.spec
+        found = present.get(step.tag)
         if not found:
-            made = _made_child(child_spec, namespace, structure, defaults, owner_defaults)
-            if made is not None:
-                ordered.append(made)
+            if step.template is not None:
+                ordered.append(copy.copy(step.template))  # lxml copies elements whole
             continue
-        kept = found if child_spec.max_occurs is None else found[: child_spec.max_occurs]
+        kept = found if spec.max_occurs is None else found[: spec.max_occurs]
         for child in kept:
-            if child_spec.type_name is not None:
-                _conform(child, structure, defaults, child_spec.type_name)
+            if spec.type_name is not None:
+                _conform(child, structure, defaults, spec.type_name)
             ordered.append(child)
-    for child in list(element):
-        element.remove(child)
-    element.extend(ordered)
+    element[:] = ordered
 
 
 def _made_child(
     spec: Child,
-    namespace: str | None,
     structure: Structure,
     defaults: Mapping[str, Mapping[str, Any]],
     owner_defaults: Mapping[str, Any],
 ) -> etree._Element | None:
+    """The child to add when an answer lacks ``spec``: its default, or its filler when it is
+    required; None when it is left out."""
     default = owner_defaults.get(spec.name)
     if default is None and not spec.required:
         return None
-    made = etree.Element(f"{{{namespace}}}{spec.name}" if namespace else spec.name)
+    made = etree.Element(f"{{{structure.namespace}}}{spec.name}")
     if spec.type_name is None:
         made.text = default if isinstance(default, str) else spec.filler()
         return made
+    nested = defaults
     if isinstance(default, Mapping):
-        wanted = set(default)
         have = {child.name for child in structure.children_of(spec.type_name)}
-        if not wanted <= have:
-            if not spec.required:
-                return None
-        else:
-            nested = {**defaults, spec.type_name: {**defaults.get(spec.type_name, {}), **default}}
-            _conform(made, structure, nested, spec.type_name)
-            return made
-    _conform(made, structure, defaults, spec.type_name)
+        kept = {name: value for name, value in default.items() if name in have}
+        if default and not kept and not spec.required:
+            return None  # the version's type has none of the default's children
+        nested = {**defaults, spec.type_name: {**defaults.get(spec.type_name, {}), **kept}}
+    for step_spec in structure.children_of(spec.type_name):
+        child = _made_child(step_spec, structure, nested, nested.get(spec.type_name, {}))
+        if child is not None:
+            made.append(child)
     return made
