@@ -10,7 +10,8 @@ import zeep
 from ips_fake.fake import IpsFake
 from ips_fake.transport import INPROCESS_BASE_URL, InProcessTransport, in_process_session
 
-WSDL = INPROCESS_BASE_URL + "/scene7/webservice/IpsApi-2014-04-03.wsdl"
+# 2016-01-14-beta: the scenario uses includeWaitingJobs and getJobLogDetails paging
+WSDL = INPROCESS_BASE_URL + "/scene7/webservice/IpsApi-2016-01-14-beta.wsdl"
 LEGACY_WSDL = INPROCESS_BASE_URL + "/scene7/webservice/IpsApi.wsdl"
 
 

@@ -560,7 +560,7 @@ def wsdl_document(version: ApiVersion, service_address: str) -> bytes:
 
     Example::
 
-        >>> wsdl = wsdl_document(API_VERSIONS[7], "http://127.0.0.1:8080/scene7/services/IpsApiService")
+        >>> wsdl = wsdl_document(find_version("6.8"), "http://127.0.0.1:8080/scene7/services/IpsApiService")
         >>> wsdl.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
         True
         >>> b"http://www.scene7.com/IpsApi/xsd/2014-04-03" in wsdl

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,8 @@ from ips_fake.soap.schema import ApiVersion, xsd_documents
 __all__ = ["Child", "Structure", "conform", "error_path", "structure_of"]
 
 _XSD_NS = "http://www.w3.org/2001/XMLSchema"
+#: One step of an xmlschema error path: ``{uri}name``, ``prefix:name`` or ``name``.
+_PATH_STEP = re.compile(r"(?:\{[^}]*\})?[^/{]+")
 
 #: The text a required simple element gets when an answer has no value for it.
 _FILLERS = {
@@ -184,9 +187,9 @@ def error_path(element: etree._Element, version: ApiVersion) -> str | None:
             path = error.path
             if not path:
                 return None
-            return "/" + "/".join(
-                step.rsplit("}", 1)[-1].split(":")[-1] for step in path.split("/") if step
-            )
+            # steps may be in Clark notation ("{http://...}name"), whose URI holds slashes
+            steps = _PATH_STEP.findall(path)
+            return "/" + "/".join(step.rsplit("}", 1)[-1].split(":")[-1] for step in steps)
     except (xmlschema.XMLSchemaException, ValueError, KeyError):
         return None
     return None

@@ -23,7 +23,7 @@ from ips_fake.fake import IpsFake
 from ips_fake.server import FakeServer
 
 #: The WSDL files the clients load, one test per client and file.
-WSDL_FILES = ("IpsApi.wsdl", "IpsApi-2014-04-03.wsdl")
+WSDL_FILES = ("IpsApi.wsdl", "IpsApi-2014-04-03.wsdl", "IpsApi-2023-01-15.wsdl")
 #: The WSDL of the pre-4.0 API: unversioned namespace, pre-4.0 handles.
 PRE_4_0_WSDL = "IpsApi.wsdl"
 
@@ -37,17 +37,6 @@ USER = "ipsuser@example.com"
 PASSWORD = "password"
 JOB_NAME = "Nightly publish"
 UNVERSIONED_NAMESPACE = "http://www.scene7.com/IpsApi/xsd"
-
-NODE_SOAP_UNTYPED = (
-    "soap 1.13.0 resolves an unprefixed type reference such as "
-    'type="ScheduledJobArray" against the WSDL\'s targetNamespace (http://www.scene7.com/IpsApi), '
-    "not the default namespace the fake's <xsd:schema> declares for it; it finds no type and "
-    "silently parses every answer without its schema, so xsd:int, xsd:boolean and xsd:dateTime "
-    'come back as strings: FAILED getScheduledJobs: nextFireTime: "2026-01-06T09:00:00.000+00:00" '
-    'not decoded as xsd:dateTime. Prefixed references (type="types:ScheduledJobArray") in the '
-    "WSDL builder would fix it."
-)
-
 
 # -- what each WSDL version answers ---------------------------------------------------------------
 
@@ -145,9 +134,9 @@ def php_command(wsdl_url: str, *arguments: str) -> list[str]:
     return ["php", str(PHP_SCENARIO), wsdl_url, *arguments]
 
 
-def node_command(wsdl_url: str, *arguments: str, untyped: bool = True) -> list[str]:
+def node_command(wsdl_url: str, *arguments: str) -> list[str]:
     require(node_problem())
-    return ["node", str(NODE_SCENARIO), *(["--untyped"] if untyped else []), wsdl_url, *arguments]
+    return ["node", str(NODE_SCENARIO), wsdl_url, *arguments]
 
 
 def run_client(command: list[str]) -> subprocess.CompletedProcess[str]:
@@ -213,15 +202,9 @@ def test_php_soapclient_runs_a_job_through_its_life(server: FakeServer, wsdl_fil
 
 
 def test_node_soap_runs_a_job_through_its_life(server: FakeServer, wsdl_file: str) -> None:
+    """Typed: ints, booleans and dateTimes must arrive decoded through the WSDL's schema,
+    which needs the prefixed own-type references (docs/fidelity.md, "API versions")."""
     command = node_command(server.wsdl_url(wsdl_file), *scenario_arguments(wsdl_file))
-    assert_scenario_passed(run_client(command), wsdl_file, server.fake)
-
-
-@pytest.mark.xfail(raises=AssertionError, strict=True, reason=NODE_SOAP_UNTYPED)
-def test_node_soap_decodes_the_schema_types(server: FakeServer, wsdl_file: str) -> None:
-    command = node_command(
-        server.wsdl_url(wsdl_file), *scenario_arguments(wsdl_file), untyped=False
-    )
     assert_scenario_passed(run_client(command), wsdl_file, server.fake)
 
 

@@ -26,6 +26,8 @@ from ips_fake.transport import INPROCESS_BASE_URL, InProcessTransport, in_proces
 from ips_fake.wsgi import SERVICE_PATH
 
 WSDL = INPROCESS_BASE_URL + "/scene7/webservice/IpsApi-2014-04-03.wsdl"
+#: getJobLogDetails paging and filters (and detailTotalRows) arrive in 2016-01-14-beta.
+PAGING_WSDL = INPROCESS_BASE_URL + "/scene7/webservice/IpsApi-2016-01-14-beta.wsdl"
 
 
 def login(fake: IpsFake, email: str) -> User:
@@ -255,7 +257,7 @@ def test_records_per_page_cap_over_soap() -> None:
     user = login(fake, "ipsuser@example.com")
     fake.service.submit_job(user, SubmitJobRequest("47", "big-upload", url_upload(1200)))
     fake.advance(minutes=1)
-    client = zeep.Client(WSDL, transport=InProcessTransport(fake.app))
+    client = zeep.Client(PAGING_WSDL, transport=InProcessTransport(fake.app))
     auth = client.get_element("ns0:authHeader")(user="ipsuser@example.com", password="password")
 
     [log] = client.service.getJobLogDetails(
@@ -344,8 +346,8 @@ def test_failed_run_log_has_error_types_and_fatal_error() -> None:
     assert log.details[4].log_message == "in/1.jpg : échec du traitement"
 
 
-def soap_client(fake: IpsFake) -> tuple[zeep.Client, object]:
-    client = zeep.Client(WSDL, transport=InProcessTransport(fake.app))
+def soap_client(fake: IpsFake, wsdl: str = WSDL) -> tuple[zeep.Client, object]:
+    client = zeep.Client(wsdl, transport=InProcessTransport(fake.app))
     auth = client.get_element("ns0:authHeader")(user="ipsuser@example.com", password="password")
     return client, auth
 
@@ -441,7 +443,7 @@ def test_log_queries_over_soap() -> None:
     user = login(fake, "ipsuser@example.com")
     fake.service.submit_job(user, SubmitJobRequest("47", "upload", url_upload(4)))
     fake.advance(minutes=1)
-    client, auth = soap_client(fake)
+    client, auth = soap_client(fake, PAGING_WSDL)
     service = client.service
 
     by_name = service.getJobLogs(

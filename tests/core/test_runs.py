@@ -335,8 +335,11 @@ SOAP_JOBS: list[tuple[str, dict[str, object], int]] = [
 )
 def test_item_count_per_job_kind(element: str, payload: dict[str, object], items: int) -> None:
     fake = IpsFake()
+    # urlArray is required through 2014-04-03: a count-only uploadUrlsJob needs 2016-01-14-beta
+    count_only = element == "uploadUrlsJob" and "urlArray" not in payload
+    date = "2016-01-14-beta" if count_only else "2014-04-03"
     client = zeep.Client(
-        INPROCESS_BASE_URL + "/scene7/webservice/IpsApi-2014-04-03.wsdl",
+        f"{INPROCESS_BASE_URL}/scene7/webservice/IpsApi-{date}.wsdl",
         transport=InProcessTransport(fake.app),
     )
     auth = client.get_element("ns0:authHeader")(user="ipsuser@example.com", password="password")

@@ -14,6 +14,8 @@ from ips_fake.soap.schema import (
     UNVERSIONED_NAMESPACE,
     WSDL_NAMESPACE,
     ApiVersion,
+    find_version,
+    operations_of,
     schema_validator,
     version_for_namespace,
     version_for_wsdl_file,
@@ -28,9 +30,13 @@ SOAP12 = "http://schemas.xmlsoap.org/wsdl/soap12/"
 SOAP12_ENVELOPE = "http://www.w3.org/2003/05/soap-envelope"
 ADDRESS = "http://127.0.0.1:8765/scene7/services/IpsApiService"
 
-PRE_40 = API_VERSIONS[0]
-V66 = API_VERSIONS[6]
-V68 = API_VERSIONS[7]
+PRE_40 = find_version("pre-4.0")
+V40 = find_version("4.0")
+V45 = find_version("4.5")
+V60 = find_version("6.0")
+V66 = find_version("6.6")
+V68 = find_version("6.8")
+V16B = find_version("2016-01-14-beta")
 
 VERSIONS = pytest.mark.parametrize("version", API_VERSIONS, ids=lambda v: v.label)
 
@@ -44,6 +50,11 @@ SEED_SUBMIT = (
 def xml(text: str, namespace: str = UNVERSIONED_NAMESPACE) -> etree._Element:
     """Parse ``text``, substituting ``{ns}`` with the quoted ``namespace``."""
     return etree.fromstring(text.replace("{ns}", f'"{namespace}"').encode())
+
+
+def _at_least(version: ApiVersion, first: ApiVersion) -> bool:
+    """True when ``version`` is ``first`` or newer."""
+    return API_VERSIONS.index(version) >= API_VERSIONS.index(first)
 
 
 def errors(version: ApiVersion, document: etree._Element) -> str:
@@ -66,13 +77,60 @@ def test_api_versions_follow_the_spec_table() -> None:
         ("4.2", "IpsApi-2008-09-10.wsdl", f"{base}/2008-09-10"),
         ("4.4", "IpsApi-2009-07-31.wsdl", f"{base}/2009-07-31"),
         ("4.5", "IpsApi-2010-01-31.wsdl", f"{base}/2010-01-31"),
+        ("2011-11-04-beta", "IpsApi-2011-11-04-beta.wsdl", f"{base}/2011-11-04-beta"),
+        ("2011-11-04", "IpsApi-2011-11-04.wsdl", f"{base}/2011-11-04"),
         ("6.0", "IpsApi-2012-02-14.wsdl", f"{base}/2012-02-14"),
+        ("2012-07-31-beta", "IpsApi-2012-07-31-beta.wsdl", f"{base}/2012-07-31-beta"),
+        ("2012-07-31", "IpsApi-2012-07-31.wsdl", f"{base}/2012-07-31"),
         ("6.6", "IpsApi-2013-02-15.wsdl", f"{base}/2013-02-15"),
+        ("2013-08-29-beta", "IpsApi-2013-08-29-beta.wsdl", f"{base}/2013-08-29-beta"),
         ("6.8", "IpsApi-2014-04-03.wsdl", f"{base}/2014-04-03"),
-        ("beta", "IpsApi-2016-01-14-beta.wsdl", f"{base}/2016-01-14-beta"),
+        ("2016-01-14-beta", "IpsApi-2016-01-14-beta.wsdl", f"{base}/2016-01-14-beta"),
+        ("2017-10-29-beta", "IpsApi-2017-10-29-beta.wsdl", f"{base}/2017-10-29-beta"),
+        ("2019-09-10-beta", "IpsApi-2019-09-10-beta.wsdl", f"{base}/2019-09-10-beta"),
+        ("2023-01-15", "IpsApi-2023-01-15.wsdl", f"{base}/2023-01-15"),
     ]
-    assert [v.is_legacy for v in API_VERSIONS] == [True] + [False] * 8
-    assert (PRE_40.label, V66.label, V68.label) == ("pre-4.0", "6.6", "6.8")
+    assert [v.is_legacy for v in API_VERSIONS] == [True] + [False] * 16
+    # namespaces known only from docs examples serve the shape of the nearest earlier version
+    shapes = {v.label: v.shape for v in API_VERSIONS if v.shape != v.label}
+    assert shapes == {
+        "2011-11-04-beta": "4.5",
+        "2011-11-04": "4.5",
+        "2012-07-31-beta": "6.0",
+        "2012-07-31": "6.0",
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("6.8", "6.8"),
+        ("2014-04-03", "6.8"),
+        ("IpsApi-2014-04-03.wsdl", "6.8"),
+        (f"{UNVERSIONED_NAMESPACE}/2014-04-03", "6.8"),
+        ("beta", "2016-01-14-beta"),
+        ("2016-01-14-beta", "2016-01-14-beta"),
+        ("pre-4.0", "pre-4.0"),
+        ("IpsApi.wsdl", "pre-4.0"),
+    ],
+)
+def test_find_version_by_label_date_file_namespace_or_alias(name: str, label: str) -> None:
+    assert find_version(name).label == label
+
+
+def test_find_version_of_an_unknown_name_lists_the_versions() -> None:
+    with pytest.raises(ValueError, match="2014-04-03") as raised:
+        find_version("1999-01-01")
+    assert "2023-01-15" in str(raised.value)
+
+
+def test_only_pre_4_0_lacks_an_operation_and_it_is_get_asset_job_logs() -> None:
+    lacking = {
+        v.label: set(OPERATION_NAMES) - set(operations_of(v))
+        for v in API_VERSIONS
+        if operations_of(v) != OPERATION_NAMES
+    }
+    assert lacking == {"pre-4.0": {"getAssetJobLogs"}}
 
 
 @VERSIONS
@@ -125,83 +183,108 @@ def test_seed_submit_example_validates_only_in_its_own_versioned_namespace() -> 
     assert "No matching global declaration" in errors(V66, document)
 
 
+#: (id, first version that has every element the case uses, body, element the log names)
+INVALID_DOCUMENTS = [
+    (
+        "out-of-order",
+        "pre-4.0",
+        "<submitJobParam xmlns={ns}><jobName>J</jobName><companyHandle>47</companyHandle>"
+        "<imageServingPublishJob><publishType>Full</publishType>"
+        "<emailSetting>Error</emailSetting></imageServingPublishJob></submitJobParam>",
+        "jobName",
+    ),
+    (
+        "empty-execTime",
+        "pre-4.0",
+        "<submitJobParam xmlns={ns}><companyHandle>47</companyHandle><jobName>J</jobName>"
+        "<execTime/></submitJobParam>",
+        "execTime",
+    ),
+    (
+        "nil-execTime",
+        "pre-4.0",
+        '<submitJobParam xmlns={ns} xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        '<companyHandle>47</companyHandle><jobName>J</jobName><execTime xsi:nil="true"/>'
+        "</submitJobParam>",
+        "execTime",
+    ),
+    (
+        "bogus-emailSetting",
+        "pre-4.0",
+        "<submitJobParam xmlns={ns}><companyHandle>47</companyHandle><jobName>J</jobName>"
+        "<imageServingPublishJob><publishType>Full</publishType>"
+        "<emailSetting>Bogus</emailSetting></imageServingPublishJob></submitJobParam>",
+        "emailSetting",
+    ),
+    (
+        "missing-jobName",
+        "pre-4.0",
+        "<submitJobParam xmlns={ns}><companyHandle>47</companyHandle>"
+        "<imageServingPublishJob><publishType>Full</publishType>"
+        "<emailSetting>Error</emailSetting></imageServingPublishJob></submitJobParam>",
+        "imageServingPublishJob",
+    ),
+    (
+        "overwrite-yes",
+        "pre-4.0",
+        "<submitJobParam xmlns={ns}><companyHandle>47</companyHandle><jobName>J</jobName>"
+        "<uploadUrlsJob><overwrite>yes</overwrite><readyForPublish>true</readyForPublish>"
+        "<createMask>false</createMask><emailSetting>All</emailSetting></uploadUrlsJob>"
+        "</submitJobParam>",
+        "overwrite",
+    ),
+    (
+        "bad-export-fmt",
+        "6.0",
+        "<submitJobParam xmlns={ns}><companyHandle>47</companyHandle><jobName>J</jobName>"
+        "<exportJob><assetHandleArray/><fmt>zip</fmt><emailSetting>All</emailSetting>"
+        "</exportJob></submitJobParam>",
+        "fmt",
+    ),
+    (
+        "detail-sortBy-on-getJobLogs",
+        "pre-4.0",
+        "<getJobLogsParam xmlns={ns}><sortBy>Date</sortBy></getJobLogsParam>",
+        "sortBy",
+    ),
+    (
+        "bad-sortDirection",
+        "2016-01-14-beta",
+        "<getJobLogDetailsParam xmlns={ns}><companyHandle>47</companyHandle>"
+        "<sortDirection>Up</sortDirection></getJobLogDetailsParam>",
+        "sortDirection",
+    ),
+    (
+        "missing-jobHandle",
+        "pre-4.0",
+        "<executeJobParam xmlns={ns}><companyHandle>47</companyHandle></executeJobParam>",
+        "executeJobParam",
+    ),
+    (
+        "bad-boolean",
+        "2016-01-14-beta",
+        "<getActiveJobsParam xmlns={ns}><includeWaitingJobs>1x</includeWaitingJobs>"
+        "</getActiveJobsParam>",
+        "includeWaitingJobs",
+    ),
+]
+#: Checked in the oldest version, the default one and the complete 2016-01-14-beta shape.
+CHECKED_VERSIONS = (PRE_40, V68, V16B)
+
+
+def _applicable(since: str) -> list[ApiVersion]:
+    first = API_VERSIONS.index(find_version(since))
+    return [v for v in CHECKED_VERSIONS if API_VERSIONS.index(v) >= first]
+
+
 @pytest.mark.parametrize(
-    ("body", "named"),
+    ("body", "named", "version"),
     [
-        pytest.param(
-            "<submitJobParam xmlns={ns}><jobName>J</jobName><companyHandle>47</companyHandle>"
-            "<optimizeImagesJob><emailSetting>None</emailSetting></optimizeImagesJob>"
-            "</submitJobParam>",
-            "jobName",
-            id="out-of-order",
-        ),
-        pytest.param(
-            "<submitJobParam xmlns={ns}><companyHandle>47</companyHandle><jobName>J</jobName>"
-            "<execTime/></submitJobParam>",
-            "execTime",
-            id="empty-execTime",
-        ),
-        pytest.param(
-            '<submitJobParam xmlns={ns} xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            '<companyHandle>47</companyHandle><jobName>J</jobName><execTime xsi:nil="true"/>'
-            "</submitJobParam>",
-            "execTime",
-            id="nil-execTime",
-        ),
-        pytest.param(
-            "<submitJobParam xmlns={ns}><companyHandle>47</companyHandle><jobName>J</jobName>"
-            "<imageServingPublishJob><publishType>Full</publishType>"
-            "<emailSetting>Bogus</emailSetting></imageServingPublishJob></submitJobParam>",
-            "emailSetting",
-            id="bogus-emailSetting",
-        ),
-        pytest.param(
-            "<submitJobParam xmlns={ns}><companyHandle>47</companyHandle>"
-            "<imageServingPublishJob><publishType>Full</publishType>"
-            "<emailSetting>Error</emailSetting></imageServingPublishJob></submitJobParam>",
-            "imageServingPublishJob",
-            id="missing-jobName",
-        ),
-        pytest.param(
-            "<submitJobParam xmlns={ns}><companyHandle>47</companyHandle><jobName>J</jobName>"
-            "<uploadUrlsJob><overwrite>yes</overwrite><readyForPublish>true</readyForPublish>"
-            "<createMask>false</createMask><emailSetting>All</emailSetting></uploadUrlsJob>"
-            "</submitJobParam>",
-            "overwrite",
-            id="overwrite-yes",
-        ),
-        pytest.param(
-            "<submitJobParam xmlns={ns}><companyHandle>47</companyHandle><jobName>J</jobName>"
-            "<exportJob><assetHandleArray/><fmt>zip</fmt><emailSetting>All</emailSetting>"
-            "</exportJob></submitJobParam>",
-            "fmt",
-            id="bad-export-fmt",
-        ),
-        pytest.param(
-            "<getJobLogsParam xmlns={ns}><sortBy>Date</sortBy></getJobLogsParam>",
-            "sortBy",
-            id="detail-sortBy-on-getJobLogs",
-        ),
-        pytest.param(
-            "<getJobLogDetailsParam xmlns={ns}><companyHandle>47</companyHandle>"
-            "<sortDirection>Up</sortDirection></getJobLogDetailsParam>",
-            "sortDirection",
-            id="bad-sortDirection",
-        ),
-        pytest.param(
-            "<executeJobParam xmlns={ns}><companyHandle>47</companyHandle></executeJobParam>",
-            "executeJobParam",
-            id="missing-jobHandle",
-        ),
-        pytest.param(
-            "<getActiveJobsParam xmlns={ns}><includeWaitingJobs>1x</includeWaitingJobs>"
-            "</getActiveJobsParam>",
-            "includeWaitingJobs",
-            id="bad-boolean",
-        ),
+        pytest.param(body, named, version, id=f"{version.label}-{ident}")
+        for ident, since, body, named in INVALID_DOCUMENTS
+        for version in _applicable(since)
     ],
 )
-@pytest.mark.parametrize("version", [PRE_40, V68], ids=["pre-4.0", "6.8"])
 def test_invalid_documents_fail_naming_the_element(
     body: str, named: str, version: ApiVersion
 ) -> None:
@@ -210,14 +293,58 @@ def test_invalid_documents_fail_naming_the_element(
     assert named in log
 
 
+@pytest.mark.parametrize(
+    ("version", "body", "named"),
+    [
+        pytest.param(
+            PRE_40,
+            "<submitJobParam xmlns={ns}><companyHandle>47</companyHandle><jobName>J</jobName>"
+            "<exportJob><assetHandleArray/><fmt>orig</fmt><emailSetting>All</emailSetting>"
+            "</exportJob></submitJobParam>",
+            "exportJob",
+            id="pre-4.0-exportJob",
+        ),
+        pytest.param(
+            V68,
+            "<getActiveJobsParam xmlns={ns}><includeWaitingJobs>true</includeWaitingJobs>"
+            "</getActiveJobsParam>",
+            "includeWaitingJobs",
+            id="6.8-includeWaitingJobs",
+        ),
+        pytest.param(
+            V68,
+            "<getJobLogDetailsParam xmlns={ns}><companyHandle>47</companyHandle>"
+            "<recordsPerPage>2</recordsPerPage></getJobLogDetailsParam>",
+            "recordsPerPage",
+            id="6.8-recordsPerPage",
+        ),
+        pytest.param(
+            V68,
+            "<submitJobParam xmlns={ns}><companyHandle>47</companyHandle><jobName>J</jobName>"
+            "<metadataPublishJob/></submitJobParam>",
+            "metadataPublishJob",
+            id="6.8-metadataPublishJob",
+        ),
+    ],
+)
+def test_an_element_the_version_lacks_is_not_expected(
+    version: ApiVersion, body: str, named: str
+) -> None:
+    log = errors(version, xml(body, version.namespace))
+    assert "This element is not expected" in log
+    assert f"{named}'" in log
+    assert errors(V16B, xml(body, V16B.namespace)) == ""
+
+
 def test_the_one_payload_rule_is_left_to_code() -> None:
     two = (
         "<submitJobParam xmlns={ns}><companyHandle>47</companyHandle><jobName>J</jobName>"
         "<imageServingPublishJob><publishType>Full</publishType><emailSetting>Error</emailSetting>"
-        "</imageServingPublishJob><optimizeImagesJob><emailSetting>None</emailSetting>"
-        "</optimizeImagesJob></submitJobParam>"
+        "</imageServingPublishJob><imageRenderingPublishJob><emailSetting>None</emailSetting>"
+        "</imageRenderingPublishJob></submitJobParam>"
     )
-    assert errors(PRE_40, xml(two)) == ""
+    for version in API_VERSIONS:
+        assert errors(version, xml(two, version.namespace)) == "", version.label
 
 
 @VERSIONS
@@ -248,7 +375,25 @@ def test_auth_header_validates_unversioned_and_versioned(version: ApiVersion) ->
     assert errors(version, xml(header)) == ""
     assert errors(version, xml(header, version.namespace)) == ""
     no_password = "<authHeader xmlns={ns}><user>a@example.com</user></authHeader>"
-    assert "password" in errors(version, xml(no_password, version.namespace))
+    for namespace in (UNVERSIONED_NAMESPACE, version.namespace):
+        if _at_least(version, V16B):
+            # from 2016-01-14-beta user and password are optional (accessToken, samlResponse)
+            assert errors(version, xml(no_password, namespace)) == ""
+        else:
+            assert "password" in errors(version, xml(no_password, namespace))
+
+
+@VERSIONS
+def test_auth_header_token_fields_arrive_in_2016_01_14_beta(version: ApiVersion) -> None:
+    token = (
+        "<authHeader xmlns={ns}><accessToken>t</accessToken>"
+        "<samlResponse>s</samlResponse><appName>app</appName></authHeader>"
+    )
+    log = errors(version, xml(token, version.namespace))
+    if _at_least(version, V16B):
+        assert log == ""
+    else:
+        assert "accessToken" in log
 
 
 @VERSIONS
@@ -256,9 +401,13 @@ def test_every_operation_has_param_and_return_and_void_returns_are_empty(
     version: ApiVersion,
 ) -> None:
     void = {"executeJob", "stopJob", "pauseJob", "resumeJob", "deleteJob"}
-    for op in OPERATION_NAMES:
+    for op in operations_of(version):
         empty_return = xml(f"<{op}Return xmlns={{ns}}/>", version.namespace)
         assert (errors(version, empty_return) == "") is (op in void), op
+    for op in set(OPERATION_NAMES) - set(operations_of(version)):
+        for kind in ("Param", "Return"):
+            element = xml(f"<{op}{kind} xmlns={{ns}}/>", version.namespace)
+            assert "No matching global declaration" in errors(version, element), op
     for op in void:
         param = xml(
             f"<{op}Param xmlns={{ns}}><companyHandle>47</companyHandle>"
@@ -405,28 +554,127 @@ JOB_LOG_DETAILS_RETURN = """
 """
 
 
+#: Elements of the samples above (complete 2016-01-14-beta shapes) that arrive after pre-4.0:
+#: (path of local names, first version that has it, name the validator's complaint gives).
+#: spec/versions.md and docs/fidelity.md, "API versions".
+ARRIVALS: tuple[tuple[str, str, str], ...] = (
+    # ActiveJob
+    ("jobArray/items/locale", "4.0", "locale"),
+    ("jobArray/items/triggerTime", "2016-01-14-beta", "triggerTime"),
+    ("jobArray/items/taskProgressArray", "4.5", "taskProgressArray"),
+    ("taskProgressArray/items/taskState", "6.0", "taskState"),
+    ("uploadUrlsJob/numUrls", "6.0", "numUrls"),
+    ("uploadUrlsJob/preservePublishState", "4.2", "preservePublishState"),
+    ("uploadUrlsJob/preserveCrop", "4.2", "preserveCrop"),
+    # {process} from 4.5; before, {maintainLayers, layerNaming, anchor}
+    ("uploadUrlsJob/photoshopOptions", "4.5", "process"),
+    ("postScriptOptions/process", "4.0", "process"),
+    ("postScriptOptions/alpha", "4.0", "alpha"),
+    ("uploadUrlsJob/pdfOptions", "4.0", "pdfOptions"),
+    ("pdfOptions/extractLinks", "4.4", "extractLinks"),
+    ("uploadUrlsJob/inDesignOptions", "4.5", "inDesignOptions"),
+    # JobLog and JobLogDetail
+    ("jobLogArray/items/originalJobName", "4.0", "originalJobName"),
+    ("jobLogArray/items/jobSubType", "4.0", "jobSubType"),
+    ("jobLogArray/items/description", "4.0", "description"),
+    ("jobLogArray/items/transferSuccessCount", "4.4", "transferSuccessCount"),
+    ("jobLogArray/items/transferErrorCount", "4.4", "transferErrorCount"),
+    ("jobLogArray/items/transferWarningCount", "4.4", "transferWarningCount"),
+    ("jobLogArray/items/detailTotalRows", "2016-01-14-beta", "detailTotalRows"),
+    ("detailArray/items/dateCreated", "2016-01-14-beta", "dateCreated"),
+    ("detailArray/items/assetHandle", "4.0", "assetHandle"),
+    ("detailArray/items/auxArray", "4.5", "auxArray"),
+)
+
+
+def _without(document: etree._Element, path: str) -> int:
+    """Remove every element at ``path`` (local names, anywhere in ``document``); how many."""
+    steps = "/".join(f"*[local-name()='{step}']" for step in path.split("/"))
+    found = document.xpath(f".//{steps}")
+    assert isinstance(found, list)
+    for node in found:
+        assert isinstance(node, etree._Element)
+        parent = node.getparent()
+        assert parent is not None
+        parent.remove(node)
+    return len(found)
+
+
+def sample_for(text: str, version: ApiVersion, keep: str | None = None) -> etree._Element:
+    """A sample return in ``version``'s namespace without the elements ``version`` lacks
+    (except ``keep``, a path of :data:`ARRIVALS`)."""
+    document = xml(text, version.namespace)
+    for path, since, _ in ARRIVALS:
+        if path != keep and not _at_least(version, find_version(since)):
+            _without(document, path)
+    return document
+
+
+ACTIVE_JOBS_RETURN_PATHS = frozenset(
+    path for path, _, _ in ARRIVALS if _without(xml(ACTIVE_JOBS_RETURN), path)
+)
+
+
+def _has_container(version: ApiVersion, path: str) -> bool:
+    """False when ``path`` lies inside another arrival that ``version`` lacks as well."""
+    first = path.split("/")[0]
+    return all(
+        _at_least(version, find_version(since))
+        for other, since, _ in ARRIVALS
+        if other != path and other.split("/")[-1] == first
+    )
+
+
+def test_every_arrival_is_in_a_sample() -> None:
+    for path, _, _ in ARRIVALS:
+        found = sum(
+            _without(xml(text), path) for text in (ACTIVE_JOBS_RETURN, JOB_LOG_DETAILS_RETURN)
+        )
+        assert found > 0, path
+
+
 @VERSIONS
 def test_sample_returns_validate(version: ApiVersion) -> None:
-    assert errors(version, xml(ACTIVE_JOBS_RETURN, version.namespace)) == ""
-    assert errors(version, xml(JOB_LOG_DETAILS_RETURN, version.namespace)) == ""
+    assert errors(version, sample_for(ACTIVE_JOBS_RETURN, version)) == ""
+    assert errors(version, sample_for(JOB_LOG_DETAILS_RETURN, version)) == ""
     for op in ("getActiveJobs", "getScheduledJobs"):
         empty = xml(f"<{op}Return xmlns={{ns}}><jobArray/></{op}Return>", version.namespace)
         assert errors(version, empty) == ""
     for op in ("getJobLogs", "getJobLogDetails", "getAssetJobLogs"):
+        if op not in operations_of(version):
+            continue
         empty = xml(f"<{op}Return xmlns={{ns}}><jobLogArray/></{op}Return>", version.namespace)
         assert errors(version, empty) == ""
 
 
+@pytest.mark.parametrize(
+    ("version", "path", "named"),
+    [
+        pytest.param(version, path, named, id=f"{version.label}-{path}")
+        for path, since, named in ARRIVALS
+        for version in API_VERSIONS
+        if not _at_least(version, find_version(since)) and _has_container(version, path)
+    ],
+)
+def test_an_element_is_refused_before_its_version(
+    version: ApiVersion, path: str, named: str
+) -> None:
+    text = ACTIVE_JOBS_RETURN if path in ACTIVE_JOBS_RETURN_PATHS else JOB_LOG_DETAILS_RETURN
+    log = errors(version, sample_for(text, version, keep=path))
+    assert f"{named}'" in log
+
+
 def test_return_constants_are_enumerated() -> None:
     bad_state = ACTIVE_JOBS_RETURN.replace("<state>Running</state>", "<state>Busy</state>")
-    assert "state" in errors(V68, xml(bad_state, V68.namespace))
+    assert "state" in errors(V68, sample_for(bad_state, V68))
     bad_task = ACTIVE_JOBS_RETURN.replace("<taskState>Processing", "<taskState>Working")
-    assert "taskState" in errors(V68, xml(bad_task, V68.namespace))
+    assert "taskState" in errors(V68, sample_for(bad_task, V68))
 
 
 def test_job_log_without_required_counts_fails() -> None:
     broken = JOB_LOG_DETAILS_RETURN.replace("<fatalError>false</fatalError>", "")
-    assert "fatalError" in errors(V68, xml(broken, V68.namespace))
+    assert errors(V68, sample_for(JOB_LOG_DETAILS_RETURN, V68)) == ""
+    assert "fatalError" in errors(V68, sample_for(broken, V68))
 
 
 # ---------------------------------------------------------------------------- XSD documents
@@ -442,7 +690,10 @@ def test_legacy_xsd_documents_are_one_merged_schema() -> None:
     names = [node.get("name") for node in schema.iterchildren(f"{{{XSD}}}element")]
     assert len(names) == len(set(names))
     assert {"authHeader", "ipsApiFault", "authenticationFault", "authorizationFault"} <= set(names)
-    assert {f"{op}{kind}" for op in OPERATION_NAMES for kind in ("Param", "Return")} <= set(names)
+    assert {f"{op}{kind}" for op in operations_of(PRE_40) for kind in ("Param", "Return")} <= set(
+        names
+    )
+    assert not {"getAssetJobLogsParam", "getAssetJobLogsReturn"} & set(names)
 
 
 @pytest.mark.parametrize("version", API_VERSIONS[1:], ids=lambda v: v.label)
@@ -506,8 +757,9 @@ def test_wsdl_has_one_schema_per_namespace(version: ApiVersion) -> None:
 @VERSIONS
 def test_wsdl_bindings_ports_and_headers(version: ApiVersion) -> None:
     root = parse_wsdl(version)
+    operations = operations_of(version)
     headers = root.findall(f".//{{{SOAP11}}}header") + root.findall(f".//{{{SOAP12}}}header")
-    assert len(headers) == 2 * len(OPERATION_NAMES)
+    assert len(headers) == 2 * len(operations)
     for header in headers:
         assert header.get("namespace") is None
         assert dict(header.items()) == {
@@ -517,7 +769,7 @@ def test_wsdl_bindings_ports_and_headers(version: ApiVersion) -> None:
         }
     for soap_ns in (SOAP11, SOAP12):
         actions = [node.get("soapAction") for node in root.iter(f"{{{soap_ns}}}operation")]
-        assert actions == list(OPERATION_NAMES)
+        assert actions == list(operations)
         (address,) = root.iter(f"{{{soap_ns}}}address")
         assert address.get("location") == ADDRESS
     ports = {
@@ -532,7 +784,7 @@ def test_wsdl_bindings_ports_and_headers(version: ApiVersion) -> None:
         message.get("name"): [(p.get("name"), p.get("element")) for p in message]
         for message in root.iterchildren(f"{{{WSDL}}}message")
     }
-    assert len(parts) == 2 * len(OPERATION_NAMES) + 4
+    assert len(parts) == 2 * len(operations) + 4
     prefix = {value: key for key, value in root.nsmap.items() if key}
     assert parts["submitJobRequest"] == [("input", f"{prefix[version.namespace]}:submitJobParam")]
     assert parts["authHeader"] == [("authHeader", f"{prefix[version.namespace]}:authHeader")]
@@ -559,12 +811,12 @@ def loaded(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[ApiVersion, 
 
 
 def test_zeep_lists_every_operation_on_both_ports(loaded: tuple[ApiVersion, zeep.Client]) -> None:
-    _, client = loaded
+    version, client = loaded
     service = client.wsdl.services["IpsApiService"]
     assert set(service.ports) == {"IpsApiSoapPort", "IpsApiSoap12Port"}
     for port in service.ports.values():
         assert port.binding_options["address"] == ADDRESS
-        assert sorted(port.binding._operations) == sorted(OPERATION_NAMES)
+        assert sorted(port.binding._operations) == sorted(operations_of(version))
 
 
 @pytest.mark.parametrize("port_name", ["IpsApiSoap12Port", "IpsApiSoapPort"])
@@ -597,14 +849,28 @@ def test_zeep_builds_a_submit_job_message(
 def test_zeep_reads_the_sample_returns(loaded: tuple[ApiVersion, zeep.Client]) -> None:
     version, client = loaded
     active = client.get_element(f"{{{version.namespace}}}getActiveJobsReturn")
-    result = active.parse(xml(ACTIVE_JOBS_RETURN, version.namespace), client.wsdl.types)
+    result = active.parse(sample_for(ACTIVE_JOBS_RETURN, version), client.wsdl.types)
     first, second = result.jobArray["items"]
     assert first.state == "Running"
-    assert first.taskProgressArray["items"][0].taskItemProgressArray["items"][0].progress == 1.0
-    assert second.uploadUrlsJob.numUrls == 2
+    assert second.uploadUrlsJob.overwrite is True
+    if _at_least(version, V45):
+        item = first.taskProgressArray["items"][0].taskItemProgressArray["items"][0]
+        assert item.progress == 1.0
+    else:
+        assert "taskProgressArray" not in first
+    if _at_least(version, V60):
+        assert second.uploadUrlsJob.numUrls == 2
+    else:
+        assert "numUrls" not in second.uploadUrlsJob
     details = client.get_element(f"{{{version.namespace}}}getJobLogDetailsReturn")
-    logs = details.parse(xml(JOB_LOG_DETAILS_RETURN, version.namespace), client.wsdl.types)
-    assert logs.jobLogArray["items"][0].detailTotalRows == 2
+    logs = details.parse(sample_for(JOB_LOG_DETAILS_RETURN, version), client.wsdl.types)
+    (log,) = logs.jobLogArray["items"]
+    assert log.fileSuccessCount == 2
+    if _at_least(version, V16B):
+        assert log.detailTotalRows == 2
+        assert log.detailArray["items"][0].dateCreated.year == 2024
+    else:
+        assert "detailTotalRows" not in log
     fault = client.get_element(f"{{{UNVERSIONED_NAMESPACE}}}ipsApiFault")
     parsed = fault.parse(
         xml("<ipsApiFault xmlns={ns}><code>30001</code><reason>r</reason></ipsApiFault>"),

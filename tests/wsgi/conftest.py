@@ -42,9 +42,15 @@ def raw(fake: IpsFake) -> Client:
 
 
 @pytest.fixture
-def zeep_client(fake: IpsFake) -> zeep.Client:
-    """zeep built from the served 2014-04-03 WSDL, in-process, authenticated as ipsuser."""
-    client = zeep.Client(INPROCESS_BASE_URL + WSDL_2014, transport=InProcessTransport(fake.app))
+def zeep_wsdl() -> str:
+    """Path of the WSDL the zeep fixtures load: 2014-04-03 unless a module overrides it."""
+    return WSDL_2014
+
+
+@pytest.fixture
+def zeep_client(fake: IpsFake, zeep_wsdl: str) -> zeep.Client:
+    """zeep built from the served ``zeep_wsdl``, in-process, authenticated as ipsuser."""
+    client = zeep.Client(INPROCESS_BASE_URL + zeep_wsdl, transport=InProcessTransport(fake.app))
     header = client.get_element("ns0:authHeader")
     client.set_default_soapheaders([header(user="ipsuser@example.com", password="password")])
     return client
@@ -66,12 +72,12 @@ ServiceFactory = Callable[[str | None, str | None], zeep.proxy.ServiceProxy]
 
 
 @pytest.fixture
-def service_as(fake: IpsFake, soap_version: str) -> ServiceFactory:
+def service_as(fake: IpsFake, soap_version: str, zeep_wsdl: str) -> ServiceFactory:
     """Build a zeep service on ``soap_version``'s port that sends ``user``'s authHeader
     (none at all when ``user`` is None)."""
 
     def build(user: str | None, password: str | None = "password") -> zeep.proxy.ServiceProxy:
-        client = zeep.Client(INPROCESS_BASE_URL + WSDL_2014, transport=InProcessTransport(fake.app))
+        client = zeep.Client(INPROCESS_BASE_URL + zeep_wsdl, transport=InProcessTransport(fake.app))
         if user is not None:
             header = client.get_element("ns0:authHeader")
             client.set_default_soapheaders([header(user=user, password=password)])

@@ -1,7 +1,9 @@
 """All eleven job operations through zeep, built from the served WSDL, over SOAP 1.1 and 1.2.
 
 Every test runs once per port (``IpsApiSoapPort`` and ``IpsApiSoap12Port``) and checks the
-journal to make sure the calls really went out in that SOAP version.
+journal to make sure the calls really went out in that SOAP version. The module speaks
+2016-01-14-beta, the first version with ``includeWaitingJobs`` and ``detailTotalRows``
+(tests/wsgi/test_versions.py calls every version).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 import zeep
 from conftest import ServiceFactory
 
@@ -16,6 +19,11 @@ from ips_fake.fake import IpsFake
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 IMAGE_SERVING = {"publishType": "Full", "emailSetting": "Error"}
+
+
+@pytest.fixture
+def zeep_wsdl() -> str:
+    return "/scene7/webservice/IpsApi-2016-01-14-beta.wsdl"
 
 
 def listed(result: list[Any] | None) -> list[Any]:
@@ -56,6 +64,9 @@ def test_scheduled_job_is_listed_paused_resumed_and_deleted(
     assert job.triggerState == "Normal"
     assert job.imageServingPublishJob.publishType == "Full"
     assert job.imageServingPublishJob.emailSetting == "Error"
+    # IPS echoes an empty httpCompletionUrl, which zeep reads as None
+    assert job.imageServingPublishJob.httpCompletionUrl is None
+    assert b"<httpCompletionUrl></httpCompletionUrl>" in fake.journal[-1].response
 
     assert service.pauseJob(companyHandle="c|47", jobHandle=handle) is None
     (paused,) = service.getScheduledJobs(companyHandle="c|47", jobHandle=handle)

@@ -2,15 +2,12 @@
 // One job's whole life through the npm package `soap`, built from the WSDL a served ips-fake
 // (started with a manual clock) serves.
 //
-// Usage: node scenario.js [--untyped] WSDL_URL COMPANY_HANDLE USER PASSWORD JOB_NAME
-//                         EXPECTED_JOB_HANDLE
+// Usage: node scenario.js WSDL_URL COMPANY_HANDLE USER PASSWORD JOB_NAME EXPECTED_JOB_HANDLE
 //
 // Every step checks what it got back and prints one line "<step>: ok ..."; the first mismatch
 // prints "FAILED <step>: ..." on stderr and exits 1. The answers are read as `soap` decodes
 // them through the WSDL's schema, never as raw XML: xsd:int must arrive as a number,
-// xsd:boolean as a boolean, xsd:dateTime as a Date. With --untyped, their text forms ("3",
-// "false", "2026-…") are accepted too, for WSDLs whose types `soap` cannot resolve (`soap`
-// then silently parses the answer without its schema).
+// xsd:boolean as a boolean, xsd:dateTime as a Date.
 'use strict';
 
 const soap = require('soap');
@@ -27,6 +24,16 @@ const show = (value) => JSON.stringify(value);
 
 function step(name, details = '') {
   console.log(`${name}: ok${details ? ' ' + details : ''}`);
+}
+
+/** The element names the WSDL's schema declares: each API version has its own elements
+ * (pre-4.0 has no taskProgressArray, no originalJobName), and an answer must carry exactly
+ * the ones its version declares. */
+async function declaredElements(wsdlUrl) {
+  const response = await fetch(wsdlUrl, { signal: AbortSignal.timeout(10000) });
+  check(response.status === 200, `GET ${wsdlUrl}: ${response.status}`);
+  const text = await response.text();
+  return new Set([...text.matchAll(/<(?:\w+:)?element\s+name="([^"]+)"/g)].map((m) => m[1]));
 }
 
 /** The fake's admin clock: read it, or move it on by `advance` seconds; returns its "now". */
@@ -48,28 +55,15 @@ async function adminClock(wsdlUrl, advance) {
 }
 
 /** A value of an xsd:int, xsd:boolean or xsd:dateTime element, checked to be decoded as that
- * type (number, boolean, Date); with --untyped, its text form is accepted and converted. */
-function decoded(value, xsdType, where, untyped) {
-  const decoders = {
-    int: [(v) => typeof v === 'number', (text) => (/^-?\d+$/.test(text) ? Number(text) : null)],
-    boolean: [
-      (v) => typeof v === 'boolean',
-      (text) => ({ true: true, false: false })[text] ?? null,
-    ],
-    dateTime: [
-      (v) => v instanceof Date,
-      (text) => (Number.isNaN(Date.parse(text)) ? null : new Date(text)),
-    ],
-  };
-  const [isDecoded, fromText] = decoders[xsdType];
-  if (isDecoded(value)) {
-    return value;
-  }
-  check(
-    untyped && typeof value === 'string' && fromText(value) !== null,
-    `${where}: ${show(value)} not decoded as xsd:${xsdType}`,
-  );
-  return fromText(value);
+ * type (number, boolean, Date). */
+function decoded(value, xsdType, where) {
+  const isDecoded = {
+    int: (v) => typeof v === 'number',
+    boolean: (v) => typeof v === 'boolean',
+    dateTime: (v) => v instanceof Date,
+  }[xsdType];
+  check(isDecoded(value), `${where}: ${show(value)} not decoded as xsd:${xsdType}`);
+  return value;
 }
 
 /** A jobArray or jobLogArray's items as a list (none when the array is empty). */
@@ -95,14 +89,9 @@ function authHeaderNamespace(client) {
 }
 
 async function run(argv) {
-  const untyped = argv[0] === '--untyped';
-  if (untyped) {
-    argv = argv.slice(1);
-  }
   if (argv.length !== 6) {
     console.error(
-      'usage: node scenario.js [--untyped] WSDL_URL COMPANY_HANDLE USER PASSWORD JOB_NAME ' +
-        'EXPECTED_JOB_HANDLE',
+      'usage: node scenario.js WSDL_URL COMPANY_HANDLE USER PASSWORD JOB_NAME EXPECTED_JOB_HANDLE',
     );
     process.exit(2);
   }
@@ -116,6 +105,7 @@ async function run(argv) {
     authHeaderNamespace(client),
   );
   const call = async (operation, param) => (await client[operation + 'Async'](param))[0];
+  const declared = await declaredElements(wsdlUrl);
 
   const execTime = new Date(Date.parse(await adminClock(wsdlUrl)) + 24 * 3600 * 1000);
 
@@ -141,7 +131,7 @@ async function run(argv) {
   check(job.originalName === jobName, `getScheduledJobs: originalName ${show(job.originalName)}`);
   check(job.type === 'ImageServingPublish', `getScheduledJobs: type ${show(job.type)}`);
   check(job.triggerState === 'Normal', `getScheduledJobs: triggerState ${show(job.triggerState)}`);
-  const nextFireTime = decoded(job.nextFireTime, 'dateTime', 'getScheduledJobs: nextFireTime', untyped);
+  const nextFireTime = decoded(job.nextFireTime, 'dateTime', 'getScheduledJobs: nextFireTime');
   check(
     nextFireTime.getTime() === execTime.getTime(),
     `getScheduledJobs: nextFireTime ${show(job.nextFireTime)}, submitted ${execTime.toISOString()}`,
@@ -166,12 +156,16 @@ async function run(argv) {
   const runHandle = run.jobHandle;
   check(runHandle !== handle, `getActiveJobs: the run has the job's own handle ${runHandle}`);
   check(run.state === 'Running', `getActiveJobs: state ${show(run.state)}`);
-  const progress = decoded(run.progress, 'int', 'getActiveJobs: progress', untyped);
+  const progress = decoded(run.progress, 'int', 'getActiveJobs: progress');
   check(progress > 0 && progress < 100, `getActiveJobs: progress ${progress}`);
-  decoded(run.startDate, 'dateTime', 'getActiveJobs: startDate', untyped);
-  const tasks = items(run.taskProgressArray);
-  check(tasks.length === 1, `getActiveJobs: taskProgressArray ${show(tasks)}`);
-  decoded(tasks[0].numPending, 'int', 'getActiveJobs: taskProgressArray numPending', untyped);
+  decoded(run.startDate, 'dateTime', 'getActiveJobs: startDate');
+  if (declared.has('taskProgressArray')) {
+    const tasks = items(run.taskProgressArray);
+    check(tasks.length === 1, `getActiveJobs: taskProgressArray ${show(tasks)}`);
+    decoded(tasks[0].numPending, 'int', 'getActiveJobs: taskProgressArray numPending');
+  } else {
+    check(!('taskProgressArray' in run), 'getActiveJobs: taskProgressArray in a version without it');
+  }
   step('getActiveJobs', `runHandle=${runHandle} state=${run.state} progress=${progress}`);
 
   for (const operation of ['pauseJob', 'resumeJob', 'stopJob']) {
@@ -195,13 +189,18 @@ async function run(argv) {
   const mine = logs.filter((each) => each.jobHandle === runHandle);
   check(mine.length === 1, `getJobLogs: expected one log of ${runHandle}, got ${mine.length}`);
   const log = mine[0];
-  check(log.originalJobName === jobName, `getJobLogs: originalJobName ${show(log.originalJobName)}`);
+  check(log.jobName.startsWith(`${jobName}_`), `getJobLogs: jobName ${show(log.jobName)}`);
+  if (declared.has('originalJobName')) {
+    check(log.originalJobName === jobName, `getJobLogs: originalJobName ${show(log.originalJobName)}`);
+  } else {
+    check(!('originalJobName' in log), 'getJobLogs: originalJobName in a version without it');
+  }
   check(log.logType === 'EndImageServingPublish', `getJobLogs: logType ${show(log.logType)}`);
-  const fatalError = decoded(log.fatalError, 'boolean', 'getJobLogs: fatalError', untyped);
+  const fatalError = decoded(log.fatalError, 'boolean', 'getJobLogs: fatalError');
   check(fatalError === false, `getJobLogs: fatalError ${show(log.fatalError)}`);
-  const total = decoded(log.totalFileCount, 'int', 'getJobLogs: totalFileCount', untyped);
+  const total = decoded(log.totalFileCount, 'int', 'getJobLogs: totalFileCount');
   check(total === 3, `getJobLogs: totalFileCount ${show(log.totalFileCount)}`);
-  const successes = decoded(log.fileSuccessCount, 'int', 'getJobLogs: fileSuccessCount', untyped);
+  const successes = decoded(log.fileSuccessCount, 'int', 'getJobLogs: fileSuccessCount');
   const stillActive = items((await call('getActiveJobs', { companyHandle: company })).jobArray);
   check(
     !stillActive.some((each) => each.jobHandle === runHandle),
