@@ -245,8 +245,9 @@ def conform(
     (complex ones recursively). ``defaults`` (type name → child name → text, or a mapping for
     a complex child) also adds optional children an answer left out, as IPS echoes its server
     defaults (spec/versions.md, "Server defaults in the job echo"); a complex default gives the
-    children the version's type has, and is left out when it has none of them. ``owner`` is the global
-    element or type name of ``element`` (default: its local name, a global element).
+    children the version's type has, and is left out when it has none of them. ``owner`` is
+    the global element or type name of ``element`` (default: its local name, a global
+    element).
 
     The steps for each owner, with the children to add ready-made, are worked out once per
     structure and ``defaults`` object, so pass the same ``defaults`` object each time.

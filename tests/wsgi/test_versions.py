@@ -164,17 +164,22 @@ def check_upload_echo(version: ApiVersion, echo: Any) -> None:
         assert echo.illustratorOptions.process == "None"
         assert echo.illustratorOptions.resolution == 72.0
     else:
-        # pre-4.0 PostScriptOptions has no process: the default block does not fit, so no echo
-        assert echo.postScriptOptions is None
+        # pre-4.0 PostScriptOptions is {resolution, colorspace, extractSearchWords}: the
+        # default block keeps the children the version has
+        postscript = echo.postScriptOptions
+        assert (postscript.resolution, postscript.colorspace) == (72.0, "Auto")
+        assert postscript.extractSearchWords is False
+        assert "process" not in postscript
         assert "pdfOptions" not in echo
         assert "illustratorOptions" not in echo
-    if since(version, "4.4"):
+    if since(version, "4.0"):
         pdf = echo.pdfOptions
         assert (pdf.process, pdf.resolution, pdf.colorspace) == ("render", 72.0, "Auto")
-        assert (pdf.pdfCatalog, pdf.extractSearchWords, pdf.extractLinks) == (True, False, True)
-    elif since(version, "4.0"):
-        # PDFOptions has no extractLinks before 4.4: the default block does not fit, so no echo
-        assert echo.pdfOptions is None
+        assert (pdf.pdfCatalog, pdf.extractSearchWords) == (True, False)
+        if since(version, "4.4"):
+            assert pdf.extractLinks is True
+        else:
+            assert "extractLinks" not in pdf  # PDFOptions has no extractLinks before 4.4
     if since(version, "4.5"):
         assert echo.photoshopOptions.process == "None"
         assert echo.inDesignOptions.process == "None"
