@@ -1,15 +1,22 @@
-"""The IPS job schema and WSDL, served in the namespace of every API version.
+"""Each IPS API version's job schema and WSDL, derived from one annotated source.
 
 The package data under ``ips_fake/schema`` holds two XSD files, both written in the
 unversioned namespace ``http://www.scene7.com/IpsApi/xsd``:
 
 * ``ips-jobs.xsd``: every ``<op>Param`` / ``<op>Return`` element of the job subsystem, the
-  ``authHeader`` SOAP header and all types. It is re-targeted to each API version's namespace
-  by rewriting the root's ``targetNamespace`` and default ``xmlns`` attributes.
-* ``ips-faults.xsd``: the three fault detail elements and an unversioned ``authHeader``. Faults
-  are always unversioned, and clients may send an unversioned ``authHeader`` next to a versioned
-  body. For pre-4.0, whose namespace *is* the unversioned one, both files are merged into one
-  schema and the duplicate ``authHeader`` is kept once.
+  ``authHeader`` SOAP header and all types, each element and changed shape annotated with the
+  versions that have it (``v:since`` / ``v:until``, see the file's header). A version's schema
+  keeps what its range admits, drops the named types it no longer reaches, and is re-targeted
+  to the version's namespace (root ``targetNamespace`` and ``xmlns``); own types are referenced
+  with the prefix ``ips``.
+* ``ips-faults.xsd``: the three fault detail elements. Faults are always unversioned; each
+  version's unversioned schema also gets that version's ``authHeader``, since clients may send
+  it unversioned next to a versioned body. For pre-4.0, whose namespace *is* the unversioned
+  one, both are merged into one schema.
+
+Which version has which element, and why: spec/versions.md and docs/fidelity.md ("API
+versions"); tests/soap/test_version_facts.py holds the derived pre-4.0 and 2016-01-14-beta
+schemas to the real ones.
 
 Example::
 
@@ -390,10 +397,9 @@ def xsd_documents(version: ApiVersion) -> list[etree._Element]:
     schema refers to nothing in the unversioned namespace, so it needs no ``xsd:import``.
     Each call returns fresh copies, free to modify.
 
-    Own types are referenced through each schema's default ``xmlns``. Embed the schemas by
-    serializing them (as :func:`wsdl_document` does), or under a parent that binds neither
-    schema namespace: lxml drops a default namespace declaration as redundant when an
-    ancestor already binds that namespace to a prefix, which breaks those references.
+    Own types are referenced with the prefix ``ips``, bound on each schema element. Embed the
+    schemas by serializing them (as :func:`wsdl_document` does), so that each keeps its
+    declarations exactly as written.
 
     Example::
 
