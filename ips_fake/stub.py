@@ -28,6 +28,7 @@ import difflib
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -47,12 +48,12 @@ from ips_fake.scrubbing import SECRET_ELEMENTS
 from ips_fake.soap.envelope import SoapVersion
 from ips_fake.soap.faults import fault_envelope
 from ips_fake.verify import DATE_TIME_PATTERN, MAPPED_ELEMENTS, canonical_text
-from ips_fake.wsgi import BodyRefused, read_request_body
+from ips_fake.wsgi import SERVICE_PATH, WSDL_FOLDER, BodyRefused, read_request_body
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-__all__ = ["UNMATCHED_FAULT_CODE", "ReplayStub", "request_key"]
+__all__ = ["UNMATCHED_FAULT_CODE", "ReplayServer", "ReplayStub", "request_key"]
 
 #: The ipsApiFault code of the answer to a request the cassette does not hold.
 UNMATCHED_FAULT_CODE = 30000
@@ -181,3 +182,55 @@ class ReplayStub:
         body = fault_envelope(version, IpsFault(UNMATCHED_FAULT_CODE, reason))
         content_type = "application/soap+xml" if soap12 else "text/xml"
         return Response(body, status=status, content_type=f"{content_type}; charset=UTF-8")
+
+
+class ReplayServer:
+    """A :class:`ReplayStub` served on 127.0.0.1 (a free port) on a daemon thread: what the
+    ``ips_fake_replay`` pytest fixture gives. Raises OSError / CassetteError from
+    :meth:`Cassette.load` for an unreadable cassette.
+
+    Example::
+
+        with ReplayServer.from_file("fixtures/cassettes/nightly.json") as served:
+            zeep.Client(served.wsdl_url())
+    """
+
+    def __init__(self, cassette: Cassette, host: str = "127.0.0.1", port: int = 0) -> None:
+        from ips_fake.server import AppServer
+
+        self.stub = ReplayStub(cassette)
+        self._server = AppServer(self.stub, host, port)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> ReplayServer:
+        """A server for the cassette file at ``path``."""
+        return cls(Cassette.load(path))
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:port``."""
+        return self._server.base_url
+
+    @property
+    def service_url(self) -> str:
+        """The SOAP endpoint URL."""
+        return self.base_url + SERVICE_PATH
+
+    def wsdl_url(self, wsdl_file: str = "IpsApi-2014-04-03.wsdl") -> str:
+        """The URL of a WSDL file (answered only when the cassette recorded its fetch)."""
+        return self.base_url + WSDL_FOLDER + wsdl_file
+
+    def start(self) -> ReplayServer:
+        """Serve on a daemon thread."""
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        self._server.stop()
+
+    def __enter__(self) -> ReplayServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
