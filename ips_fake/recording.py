@@ -321,6 +321,10 @@ def request_version(request: RecordedRequest) -> str | None:
     from ips_fake.soap.schema import version_for_wsdl_file
 
     path = urlsplit(request.path).path
+    if request.method == "GET" and path == SERVICE_PATH:
+        from ips_fake.wsgi import SERVICE_WSDL_VERSION
+
+        return SERVICE_WSDL_VERSION.label  # what ?wsdl serves
     if request.method == "GET" and path.endswith(".wsdl"):
         version = version_for_wsdl_file(path.rsplit("/", 1)[-1])
         return version.label if version is not None else None
