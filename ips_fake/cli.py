@@ -5,8 +5,13 @@
   and prints its service and WSDL URLs first.
 - ``ips-fake check CASES [--url URL] [--user U --password P --company C] [--reset]`` checks
   contract cases (``contracts/cases``) against a fresh fake or any endpoint; exit 1 if any broke.
-- ``ips-fake replay CASSETTE [--url URL] [--ignore a,b] [--no-clock]`` replays a cassette and
-  prints a diff per changed answer; exit 1 if any changed.
+- ``ips-fake record --upstream URL [--port N] --out FILE`` records every exchange a client
+  makes through it with the upstream into a cassette, secrets scrubbed (ips_fake.proxy).
+- ``ips-fake verify CASSETTE... [--url URL] [--report FILE.md]`` replays cassettes with value
+  mapping and prints a diff per changed answer; exit 1 if any changed, 2 if a cassette cannot
+  be read. ``ips-fake replay`` is the same command under its former name.
+- ``ips-fake serve --replay CASSETTE`` answers recorded requests with recorded answers
+  (ips_fake.stub).
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from ips_fake.clocks import WallClock
 from ips_fake.core.clock import Clock, ManualClock
@@ -25,6 +32,9 @@ from ips_fake.core.directory import Directory
 from ips_fake.fake import IpsFake
 from ips_fake.server import FakeServer
 from ips_fake.wsgi import SERVICE_PATH
+
+if TYPE_CHECKING:
+    from ips_fake.server import AppServer
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,20 +89,90 @@ def build_parser() -> argparse.ArgumentParser:
         help="reset an ips-fake (POST /_fake/reset) before each case",
     )
 
-    replay = commands.add_parser("replay", help="replay a cassette and diff the answers")
-    replay.add_argument("cassette", help="a cassette file (JSON)")
-    replay.add_argument(
+    serve.add_argument(
+        "--replay", metavar="CASSETTE", help="serve a cassette's recorded answers (a stub)"
+    )
+    add_record_parser(commands)
+    add_verify_parser(commands)
+    return parser
+
+
+def add_record_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The ``record`` subcommand's arguments."""
+    record = commands.add_parser(
+        "record", help="record a client's exchanges with an IPS endpoint through a proxy"
+    )
+    record.add_argument(
+        "--upstream", required=True, help="the IPS endpoint, http(s)://host[:port]; only it"
+    )
+    record.add_argument("--out", required=True, help="the cassette file to write")
+    record.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    record.add_argument(
+        "--port", type=int, default=8081, help="port (default: 8081; 0 picks a free one)"
+    )
+    record.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        help="seconds to wait for the upstream before answering 504 (default: 30)",
+    )
+    record.add_argument(
+        "--identity",
+        choices=("keep", "map"),
+        default="keep",
+        help="keep user names in the cassette (default) or map them to user-N@example.invalid",
+    )
+    record.add_argument("--description", default="", help="the cassette's description")
+    record.add_argument(
+        "--upstream-clock",
+        action="store_true",
+        help="the upstream is an ips-fake: store its clock (GET /_fake/clock) with each exchange",
+    )
+    record.add_argument(
+        "--admin-token",
+        default=None,
+        help="the upstream ips-fake's admin token (default: $IPS_FAKE_ADMIN_TOKEN)",
+    )
+    record.add_argument("--access-log", action="store_true", help="log every request to stderr")
+
+
+def add_verify_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The ``verify`` subcommand's arguments (also under its former name ``replay``)."""
+    verify = commands.add_parser(
+        "verify",
+        aliases=["replay"],
+        help="replay cassettes with value mapping and diff the answers",
+    )
+    verify.add_argument("cassettes", nargs="+", metavar="CASSETTE", help="cassette files (JSON)")
+    verify.add_argument(
         "--url", help="the server (base or service URL); default: a fresh in-process fake"
     )
-    replay.add_argument(
+    verify.add_argument(
         "--ignore", default="", help="comma-separated element names whose text is not compared"
     )
-    replay.add_argument(
+    verify.add_argument(
         "--no-clock",
         action="store_true",
         help="do not move the server's clock through /_fake/clock (a real endpoint)",
     )
-    return parser
+    verify.add_argument(
+        "--password",
+        default="password",
+        help="the password sent for a recorded secret the recording saw accepted "
+        "(default: password, the fake's)",
+    )
+    verify.add_argument(
+        "--admin-token",
+        default=None,
+        help="the --url server's admin token (default: $IPS_FAKE_ADMIN_TOKEN)",
+    )
+    verify.add_argument("--report", metavar="FILE.md", help="also write a Markdown report")
+    verify.add_argument(
+        "--strict",
+        action="store_true",
+        help="compare handles, run names and dates as recorded (no value mapping); "
+        "the default under the former name 'replay'",
+    )
 
 
 def serve(arguments: argparse.Namespace) -> int:
@@ -194,37 +274,154 @@ def check(arguments: argparse.Namespace) -> int:
     return 1 if broken else 0
 
 
-def replay_command(arguments: argparse.Namespace) -> int:
-    """Replay a cassette against a fresh in-process fake or the server at ``--url``."""
-    from ips_fake.recording import Cassette, CassetteError, replay_in_process, replay_over_http
+def verify_command(arguments: argparse.Namespace) -> int:
+    """Verify cassettes against fresh in-process fakes or the server at ``--url``: 0 when
+    every answer matches, 1 when one differs, 2 when a cassette cannot be read or the server
+    cannot be driven."""
+    from ips_fake.recording import Cassette, CassetteError, ReplayReport
+    from ips_fake.verify import markdown_report, verify_in_process, verify_over_http
 
-    try:
-        cassette = Cassette.load(arguments.cassette)
-    except (OSError, CassetteError) as error:
-        print(f"ips-fake: cannot read {arguments.cassette}: {error}", file=sys.stderr)
-        return 2
+    cassettes: list[tuple[str, Cassette]] = []
+    for path in arguments.cassettes:
+        try:
+            cassettes.append((path, Cassette.load(path)))
+        except (OSError, CassetteError) as error:
+            print(f"ips-fake: cannot read {path}: {error}", file=sys.stderr)
+            return 2
     ignore = [name.strip() for name in arguments.ignore.split(",") if name.strip()]
     if arguments.url and _needs_requests():
         return 2
-    if arguments.url:
-        report = replay_over_http(
-            cassette, _base_url(arguments.url), move_clock=not arguments.no_clock, ignore=ignore
+    token = arguments.admin_token or os.environ.get("IPS_FAKE_ADMIN_TOKEN") or None
+    # 'replay' keeps its former behaviour: strict values, the bare summary for one cassette
+    former = arguments.command == "replay"
+    map_values = not (arguments.strict or former)
+    results: list[tuple[str, Cassette, ReplayReport]] = []
+    for path, cassette in cassettes:
+        try:
+            if arguments.url:
+                report = verify_over_http(
+                    cassette,
+                    _base_url(arguments.url),
+                    move_clock=not arguments.no_clock,
+                    ignore=ignore,
+                    password=arguments.password,
+                    admin_token=token,
+                    map_values=map_values,
+                )
+            else:
+                report = verify_in_process(
+                    cassette, ignore=ignore, password=arguments.password, map_values=map_values
+                )
+        except (OSError, CassetteError) as error:  # requests' errors are OSErrors
+            print(f"ips-fake: cannot verify {path}: {error}", file=sys.stderr)
+            return 2
+        if not former or len(cassettes) > 1:
+            print(f"== {path}")
+        print(report.summary())
+        results.append((path, cassette, report))
+    if arguments.report:
+        target = arguments.url or "a fresh in-process ips-fake"
+        try:
+            Path(arguments.report).write_text(markdown_report(results, target), encoding="utf-8")
+        except OSError as error:
+            print(f"ips-fake: cannot write {arguments.report}: {error}", file=sys.stderr)
+            return 2
+    differ = sum(len(report.mismatches) for _, _, report in results)
+    exchanges = sum(len(report.steps) for _, _, report in results)
+    if not former or len(cassettes) > 1:
+        print(f"{len(results)} cassette(s), {exchanges} exchanges, {differ} differ")
+    return 1 if differ else 0
+
+
+def record_command(arguments: argparse.Namespace) -> int:
+    """Run the recording proxy until Ctrl-C or SIGTERM; the cassette is written after every
+    exchange."""
+    from datetime import UTC, datetime
+
+    from ips_fake import __version__
+    from ips_fake.proxy import RecordingProxy
+    from ips_fake.recording import Cassette, CassetteMetadata
+    from ips_fake.scrubbing import Scrubber
+    from ips_fake.server import AppServer
+
+    cassette = Cassette(
+        description=arguments.description,
+        metadata=CassetteMetadata(
+            recorded_at=datetime.now(UTC).replace(microsecond=0),
+            upstream=CassetteMetadata.origin(arguments.upstream),
+            ips_fake_version=__version__,
+        ),
+        scrubber=Scrubber(arguments.identity),
+    )
+    out = Path(arguments.out)
+    try:
+        proxy = RecordingProxy(
+            arguments.upstream,
+            cassette,
+            out,
+            timeout=arguments.timeout,
+            upstream_clock=arguments.upstream_clock,
+            admin_token=arguments.admin_token or os.environ.get("IPS_FAKE_ADMIN_TOKEN") or None,
         )
-    else:
-        report = replay_in_process(cassette, ignore=ignore)
-    print(report.summary())
-    return 0 if report.ok else 1
+        cassette.save(out)
+        server = AppServer(proxy, arguments.host, arguments.port, quiet=not arguments.access_log)
+    except (OSError, ValueError) as error:
+        print(f"ips-fake: cannot start: {error}", file=sys.stderr)
+        return 2
+    print(f"Recording {proxy.upstream} into {out}", flush=True)
+    print(f"IPS service: {server.base_url}{SERVICE_PATH}", flush=True)
+    print(f"WSDL:        {server.base_url}{SERVICE_PATH}?wsdl", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+    _serve_until_stopped(server)
+    print(f"ips-fake record stopped: {len(cassette.interactions)} exchanges in {out}", flush=True)
+    return 0
+
+
+def serve_replay(arguments: argparse.Namespace) -> int:
+    """``serve --replay CASSETTE``: answer from a cassette until Ctrl-C or SIGTERM."""
+    from ips_fake.recording import Cassette, CassetteError
+    from ips_fake.server import AppServer
+    from ips_fake.stub import ReplayStub
+
+    try:
+        stub = ReplayStub(Cassette.load(arguments.replay))
+        server = AppServer(stub, arguments.host, arguments.port, quiet=not arguments.access_log)
+    except (OSError, CassetteError) as error:
+        print(f"ips-fake: cannot start: {arguments.replay}: {error}", file=sys.stderr)
+        return 2
+    print(f"Replaying {arguments.replay}", flush=True)
+    print(f"IPS service: {server.base_url}{SERVICE_PATH}", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+    _serve_until_stopped(server)
+    return 0
+
+
+def _serve_until_stopped(server: AppServer) -> None:
+    def stop(signum: int, frame: FrameType | None) -> None:
+        threading.Thread(target=server.stop, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ips-fake`` command."""
     arguments = build_parser().parse_args(argv)
+    if arguments.command == "serve" and arguments.replay:
+        return serve_replay(arguments)
     if arguments.command == "serve":
         return serve(arguments)
     if arguments.command == "check":
         return check(arguments)
-    if arguments.command == "replay":
-        return replay_command(arguments)
+    if arguments.command in ("verify", "replay"):
+        return verify_command(arguments)
+    if arguments.command == "record":
+        return record_command(arguments)
     return 2  # pragma: no cover - argparse rejects other commands
 
 

@@ -6,6 +6,9 @@ Fixtures:
   fake reset to its starting directory, an empty job store and the clock at its start.
   Bad requests and failures inside the fake are reported when the test tears down.
 - ``ips_fake_client``: ``ips_fake.client()``, a zeep client logged in as the test's user.
+- ``ips_fake_replay``: a :class:`~ips_fake.stub.ReplayServer` answering from the cassette
+  named by ``@pytest.mark.ips_fake_replay("path/to/cassette.json")`` (``ips-fake serve
+  --replay`` in the test's process).
 - ``ips_fake_server``: the session's backend (one per xdist worker): a
   :class:`~ips_fake.testing.LocalFake` serving one IpsFake, or, with ``--ips-fake-url``, a
   :class:`~ips_fake.testing.RemoteFake`.
@@ -28,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from ips_fake.stub import ReplayServer
     from ips_fake.testing import Backend, IpsFakeHandle, SessionOptions
 
 _SESSION_OPTIONS = pytest.StashKey["SessionOptions"]()
@@ -84,6 +88,11 @@ MARKER_HELP = (
     "directory=, time_zone=, seconds_per_item=): settings of the ips_fake fixture for this test"
 )
 
+REPLAY_MARKER_HELP = (
+    "ips_fake_replay(cassette): the cassette file (relative to the project's root) the "
+    "ips_fake_replay fixture serves"
+)
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Register the ``--ips-fake-*`` flags and the ``ips_fake_*`` ini options."""
@@ -126,6 +135,7 @@ def _setting(config: pytest.Config, name: str) -> str:
 def pytest_configure(config: pytest.Config) -> None:
     """Register the marker and check the ini values flags could not check."""
     config.addinivalue_line("markers", MARKER_HELP)
+    config.addinivalue_line("markers", REPLAY_MARKER_HELP)
     for name, choices in (("ips_fake_clock", _CLOCK_MODES), ("ips_fake_transport", _TRANSPORTS)):
         value = _setting(config, name)
         if value not in choices:
@@ -285,3 +295,35 @@ def ips_fake_client(ips_fake: IpsFakeHandle) -> Any:
             assert not ips_fake_client.service.getActiveJobs(companyHandle="c|47")
     """
     return ips_fake.client()
+
+
+@pytest.fixture
+def ips_fake_replay(request: pytest.FixtureRequest) -> Iterator[ReplayServer]:
+    """A stub on 127.0.0.1 answering recorded requests with the recorded answers of the
+    cassette named by the test's ``@pytest.mark.ips_fake_replay(path)`` marker; a request the
+    cassette does not hold gets ipsApiFault 30000 naming the closest recorded one.
+
+    Example::
+
+        @pytest.mark.ips_fake_replay("fixtures/cassettes/nightly.json")
+        def test_nightly(ips_fake_replay):
+            client = zeep.Client(ips_fake_replay.wsdl_url())
+    """
+    from ips_fake.recording import CassetteError
+    from ips_fake.stub import ReplayServer
+
+    marker = request.node.get_closest_marker("ips_fake_replay")
+    if marker is None or len(marker.args) != 1:
+        pytest.fail(
+            'the ips_fake_replay fixture needs @pytest.mark.ips_fake_replay("cassette.json")',
+            pytrace=False,
+        )
+    path = Path(marker.args[0])
+    if not path.is_absolute():
+        path = request.config.rootpath / path
+    try:
+        served = ReplayServer.from_file(path)
+    except (OSError, CassetteError) as error:
+        pytest.fail(f"ips_fake_replay: cannot read {path}: {error}", pytrace=False)
+    with served:
+        yield served

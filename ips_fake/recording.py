@@ -31,14 +31,24 @@ Comparison is canonical (C14N after dropping whitespace-only text), never of raw
 of elements named in ``ignore`` (for example ``jobHandle`` or ``startDate`` when replaying
 against a real server) is blanked on both sides first. Only SOAP exchanges are compared; WSDL
 fetches and admin calls are kept in the cassette but replayed only for their side effects.
+:mod:`ips_fake.verify` compares with value mapping instead (handles, run names and dates of
+the recording mapped to the replay's).
+
+Secrets never reach a cassette: every stored request goes through the cassette's
+:class:`~ips_fake.scrubbing.Scrubber` (passwords, tokens, Basic credentials become
+``***secret-N***``), and compressed bodies are stored decompressed (their
+``Content-Encoding`` dropped), so the file can be searched and committed.
+
+Format ``ips-fake-cassette/2`` adds ``metadata`` (when, against what scheme and host, the API
+versions the requests used, the ips-fake version); files in format 1 are still read.
 """
 
 from __future__ import annotations
 
 import base64
 import difflib
-import gzip
 import json
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,7 +58,8 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from ips_fake.wsgi import SERVICE_PATH
+from ips_fake.scrubbing import Identity, Scrubber, secret_placeholders
+from ips_fake.wsgi import SERVICE_PATH, XML_SERVICE_PATH
 
 if TYPE_CHECKING:
     import requests
@@ -58,9 +69,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CASSETTE_FORMAT",
+    "DEFAULT_REPLAY_PASSWORD",
+    "MAX_BODY_BYTES",
+    "MAX_CASSETTE_BYTES",
+    "READABLE_FORMATS",
     "RECORDED_HEADERS",
     "Cassette",
     "CassetteError",
+    "CassetteMetadata",
     "Interaction",
     "RecordedRequest",
     "RecordedResponse",
@@ -69,14 +85,33 @@ __all__ = [
     "StepResult",
     "canonical_xml",
     "compare_responses",
+    "decode_content",
+    "http_clock_mover",
+    "http_sender",
+    "in_process_sender",
+    "live_request",
+    "operation_name",
     "record_session",
     "replay",
     "replay_in_process",
     "replay_over_http",
+    "replay_secrets",
+    "request_version",
+    "stored_request",
 ]
 
-CASSETTE_FORMAT = "ips-fake-cassette/1"
-"""The ``format`` field of every cassette file this version writes and reads."""
+CASSETTE_FORMAT = "ips-fake-cassette/2"
+"""The ``format`` field of every cassette file this version writes."""
+
+READABLE_FORMATS = ("ips-fake-cassette/1", CASSETTE_FORMAT)
+"""The ``format`` values this version reads (format 1 has no metadata)."""
+
+MAX_CASSETTE_BYTES = 64 * 1024 * 1024
+"""The largest cassette file read (64 MiB): a larger one is a :class:`CassetteError`."""
+
+MAX_BODY_BYTES = 64 * 1024 * 1024
+"""The largest body a compressed body is inflated to (64 MiB) when it is decoded for storage
+or comparison; a larger one is kept compressed."""
 
 RECORDED_HEADERS = (
     "content-type",
@@ -94,6 +129,28 @@ _RESPONSE_HEADERS = ("content-type", "content-encoding")
 
 class CassetteError(ValueError):
     """A cassette file that cannot be read: the message says which field is wrong."""
+
+
+def decode_content(body: bytes, encoding: str, limit: int = MAX_BODY_BYTES) -> bytes | None:
+    """``body`` with a ``Content-Encoding`` of gzip, x-gzip or deflate undone (identity or no
+    encoding: the body itself); None for another encoding, a broken stream, or one that
+    inflates past ``limit`` bytes."""
+    name = encoding.strip().lower()
+    if name in ("", "identity"):
+        return body
+    if name in ("gzip", "x-gzip"):
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif name == "deflate":
+        inflater = zlib.decompressobj()
+    else:
+        return None
+    try:
+        plain = inflater.decompress(body, limit + 1)
+    except zlib.error:
+        return None
+    if len(plain) > limit or inflater.unconsumed_tail or not inflater.eof:
+        return None
+    return plain
 
 
 # -- the cassette ------------------------------------------------------------------------------
@@ -129,7 +186,8 @@ def _headers(data: Any, where: str) -> tuple[tuple[str, str], ...]:
 @dataclass(frozen=True)
 class RecordedRequest:
     """An HTTP request as a cassette keeps it: method, path with query, the headers of
-    :data:`RECORDED_HEADERS`, and the body bytes (gzip included, as sent)."""
+    :data:`RECORDED_HEADERS` (secrets scrubbed), and the body bytes (decompressed when it was
+    sent compressed and could be inflated)."""
 
     method: str
     path: str
@@ -138,8 +196,12 @@ class RecordedRequest:
 
     @property
     def is_soap(self) -> bool:
-        """Whether this is a SOAP call (a POST to the service), the kind replay compares."""
-        return self.method == "POST" and urlsplit(self.path).path == SERVICE_PATH
+        """Whether this is a SOAP call (a POST to the service or to the plain XML endpoint),
+        the kind replay compares."""
+        return self.method == "POST" and urlsplit(self.path).path in (
+            SERVICE_PATH,
+            XML_SERVICE_PATH,
+        )
 
     def header(self, name: str) -> str | None:
         """A header's value by case-insensitive name, or None."""
@@ -156,11 +218,11 @@ class RecordedResponse:
     body: bytes
 
     def plain_body(self) -> bytes:
-        """The body with a gzip content encoding undone."""
+        """The body with a gzip or deflate content encoding undone (as stored when it cannot
+        be undone)."""
         encoding = dict(self.headers).get("content-encoding", "")
-        if "gzip" in encoding.lower():
-            return gzip.decompress(self.body)
-        return self.body
+        plain = decode_content(self.body, encoding)
+        return self.body if plain is None else plain
 
 
 @dataclass(frozen=True)
@@ -220,9 +282,69 @@ class Interaction:
         )
 
 
+@dataclass(frozen=True)
+class CassetteMetadata:
+    """What a cassette was recorded against, and when.
+
+    ``recorded_at``: when recording started (set by the recorder's caller, e.g. ``ips-fake
+    record``, from the wall clock; None when unknown). ``upstream``: the scheme and host (and
+    port) recorded against, never a path, user or query. ``ips_fake_version``: the version
+    that recorded it. The API versions are worked out from the requests
+    (:meth:`Cassette.api_versions`) when the file is written.
+    """
+
+    recorded_at: datetime | None = None
+    upstream: str | None = None
+    ips_fake_version: str | None = None
+
+    @staticmethod
+    def origin(url: str) -> str:
+        """``scheme://host[:port]`` of ``url``: what a cassette keeps of an upstream URL."""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{host}{port}"
+
+
+def _version_of(namespace: str) -> str | None:
+    from ips_fake.soap.schema import version_for_namespace
+
+    version = version_for_namespace(namespace)
+    return version.label if version is not None else None
+
+
+def request_version(request: RecordedRequest) -> str | None:
+    """The API version label a recorded request used: its operation element's namespace
+    (SOAP), its ``<Request>``'s (plain XML endpoint), or its WSDL file name; None if unknown."""
+    from ips_fake.soap.schema import version_for_wsdl_file
+
+    path = urlsplit(request.path).path
+    if request.method == "GET" and path == SERVICE_PATH:
+        from ips_fake.wsgi import SERVICE_WSDL_VERSION
+
+        return SERVICE_WSDL_VERSION.label  # what ?wsdl serves
+    if request.method == "GET" and path.endswith(".wsdl"):
+        version = version_for_wsdl_file(path.rsplit("/", 1)[-1])
+        return version.label if version is not None else None
+    root = _parsed(request)
+    if root is None:
+        return None
+    if path == XML_SERVICE_PATH:
+        return _version_of(etree.QName(root).namespace or "")
+    body = next((child for child in root if _local(child) == "Body"), None)
+    if body is None or not len(body):
+        return None
+    return _version_of(etree.QName(body[0]).namespace or "")
+
+
 @dataclass
 class Cassette:
     """Recorded interactions, oldest first, saved as deterministic JSON.
+
+    ``scrubber`` (not saved) turns the secrets of every request a recorder adds into
+    placeholders, numbered across the whole cassette.
 
     Example::
 
@@ -232,25 +354,48 @@ class Cassette:
 
     interactions: list[Interaction] = field(default_factory=list)
     description: str = ""
+    metadata: CassetteMetadata = field(default_factory=CassetteMetadata)
+    scrubber: Scrubber = field(default_factory=Scrubber, compare=False, repr=False)
+
+    def api_versions(self) -> list[str]:
+        """The API version labels the recorded requests used, in order of first use."""
+        seen: list[str] = []
+        for step in self.interactions:
+            label = request_version(step.request)
+            if label is not None and label not in seen:
+                seen.append(label)
+        return seen
 
     def to_json(self) -> str:
         """The cassette file's text: the same interactions always give the same bytes."""
+        meta = self.metadata
         data = {
             "format": CASSETTE_FORMAT,
             "description": self.description,
+            "metadata": {
+                "recorded_at": meta.recorded_at.isoformat() if meta.recorded_at else None,
+                "upstream": meta.upstream,
+                "api_versions": self.api_versions(),
+                "ips_fake_version": meta.ips_fake_version,
+            },
             "interactions": [step.as_json_data() for step in self.interactions],
         }
         return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> Cassette:
-        """Read a cassette file's text; raises :class:`CassetteError` saying what is wrong."""
+        """Read a cassette file's text (format 1 or 2); raises :class:`CassetteError` saying
+        what is wrong."""
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
             raise CassetteError(f"a cassette must be JSON: {error}") from None
-        if not isinstance(data, Mapping) or data.get("format") != CASSETTE_FORMAT:
-            raise CassetteError(f"not a cassette: the 'format' field must be {CASSETTE_FORMAT!r}")
+        except RecursionError:
+            raise CassetteError("a cassette must be JSON: nested too deeply") from None
+        if not isinstance(data, Mapping) or data.get("format") not in READABLE_FORMATS:
+            raise CassetteError(
+                f"not a cassette: the 'format' field must be one of {', '.join(READABLE_FORMATS)}"
+            )
         steps = data.get("interactions")
         if not isinstance(steps, list):
             raise CassetteError("a cassette needs an 'interactions' list")
@@ -260,18 +405,47 @@ class Cassette:
                 for index, step in enumerate(steps)
             ],
             description=str(data.get("description", "")),
+            metadata=_metadata(data.get("metadata")),
         )
 
     @classmethod
     def load(cls, path: str | Path) -> Cassette:
-        """Read a cassette file."""
-        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+        """Read a cassette file of at most :data:`MAX_CASSETTE_BYTES`; raises OSError when it
+        cannot be opened, :class:`CassetteError` when it is too large or not a cassette."""
+        with Path(path).open("rb") as file:
+            raw = file.read(MAX_CASSETTE_BYTES + 1)
+        if len(raw) > MAX_CASSETTE_BYTES:
+            raise CassetteError(f"a cassette file is at most {MAX_CASSETTE_BYTES} bytes")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise CassetteError(f"a cassette must be UTF-8 JSON: {error}") from None
+        return cls.from_json(text)
 
     def save(self, path: str | Path) -> None:
-        """Write the cassette file (parent folders are created)."""
+        """Write the cassette file (parent folders are created) through a temporary file
+        renamed into place, so a reader never sees half a cassette."""
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(self.to_json(), encoding="utf-8")
+        partial = target.with_name(target.name + ".partial")
+        partial.write_text(self.to_json(), encoding="utf-8")
+        partial.replace(target)
+
+
+def _metadata(data: Any) -> CassetteMetadata:
+    if not isinstance(data, Mapping):
+        return CassetteMetadata()
+    at_text = data.get("recorded_at")
+    try:
+        recorded_at = datetime.fromisoformat(str(at_text)) if at_text else None
+    except ValueError as error:
+        raise CassetteError(f"metadata.recorded_at: {error}") from None
+    upstream, version = data.get("upstream"), data.get("ips_fake_version")
+    return CassetteMetadata(
+        recorded_at=recorded_at,
+        upstream=str(upstream) if upstream is not None else None,
+        ips_fake_version=str(version) if version is not None else None,
+    )
 
 
 # -- recording ---------------------------------------------------------------------------------
@@ -305,6 +479,9 @@ class RecordingAdapter:
 
     ``now`` (optional) gives the fake's clock, stored with each interaction so a replay can
     put the clock back where it was; leave it out against a real endpoint.
+
+    The stored request goes through ``cassette.scrubber`` (secrets become placeholders) and
+    a compressed request body is stored decompressed; the request sent is never changed.
     """
 
     def __init__(
@@ -326,11 +503,12 @@ class RecordingAdapter:
         headers = [(name, value) for name, value in headers if name.lower() != "content-encoding"]
         self.cassette.interactions.append(
             Interaction(
-                request=RecordedRequest(
-                    method=(request.method or "GET").upper(),
-                    path=_request_path(request.url or "/"),
-                    headers=_keep(request.headers.items(), RECORDED_HEADERS),
-                    body=_body_bytes(request.body),
+                request=stored_request(
+                    self.cassette.scrubber,
+                    (request.method or "GET").upper(),
+                    _request_path(request.url or "/"),
+                    request.headers.items(),
+                    _body_bytes(request.body),
                 ),
                 response=RecordedResponse(
                     status=response.status_code,
@@ -347,11 +525,34 @@ class RecordingAdapter:
         self.inner.close()
 
 
+def stored_request(
+    scrubber: Scrubber,
+    method: str,
+    path: str,
+    headers: Iterable[tuple[str, str]],
+    body: bytes,
+) -> RecordedRequest:
+    """The request as a cassette stores it: the :data:`RECORDED_HEADERS` only, secrets
+    replaced by ``scrubber``, a gzip or deflate body decompressed (its ``Content-Encoding``
+    dropped). A body that cannot be decompressed is stored as sent, its encoding kept, after
+    a pattern scrub of what can be read."""
+    kept = _keep(headers, RECORDED_HEADERS)
+    encoding = dict(kept).get("content-encoding", "")
+    plain = decode_content(body, encoding)
+    if plain is not None and encoding:
+        kept = tuple((name, value) for name, value in kept if name != "content-encoding")
+        body = plain
+    return RecordedRequest(
+        method=method, path=path, headers=scrubber.headers(kept), body=scrubber.body(body)
+    )
+
+
 def record_session(
     session: requests.Session,
     cassette: Cassette | None = None,
     *,
     now: Callable[[], datetime] | None = None,
+    identity: Identity | None = None,
 ) -> Cassette:
     """Record every exchange ``session`` makes from now on into ``cassette`` (a new one by
     default), by wrapping each adapter mounted on it; return the cassette.
@@ -361,8 +562,20 @@ def record_session(
         session = requests.Session()
         cassette = record_session(session)         # against a real endpoint: no clock
         zeep.Client(wsdl_url, transport=zeep.Transport(session=session))
+
+    ``identity``: ``"map"`` stores user names as ``user-N@example.invalid`` (default: the
+    cassette's scrubber's setting, ``"keep"``). The cassette's metadata gets this ips-fake's
+    version when it has none.
     """
+    from ips_fake import __version__
+
     target = cassette if cassette is not None else Cassette()
+    if identity is not None:
+        target.scrubber.identity = identity
+    if target.metadata.ips_fake_version is None:
+        target.metadata = CassetteMetadata(
+            target.metadata.recorded_at, target.metadata.upstream, __version__
+        )
     for prefix, adapter in list(session.adapters.items()):
         if not isinstance(adapter, RecordingAdapter):
             wrapper = RecordingAdapter(adapter, target, now)
@@ -459,24 +672,117 @@ class ReplayReport:
         return "\n".join(lines)
 
 
-def _label(request: RecordedRequest) -> str:
+def _local(element: etree._Element) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def _parsed(request: RecordedRequest) -> etree._Element | None:
+    """The request body as XML (a compressed one decompressed), or None."""
+    plain = decode_content(request.body, request.header("content-encoding") or "")
+    if plain is None or not plain.strip():
+        return None
     try:
-        root = etree.fromstring(
-            gzip.decompress(request.body)
-            if "gzip" in (request.header("content-encoding") or "")
-            else request.body,
-            _SAFE_PARSER,
-        )
-    except (etree.XMLSyntaxError, OSError):
-        return f"{request.method} {request.path} (not XML)"
-    body = next((child for child in root if etree.QName(child).localname == "Body"), None)
+        return etree.fromstring(plain, _SAFE_PARSER)
+    except etree.XMLSyntaxError:
+        return None
+
+
+def operation_name(request: RecordedRequest) -> str | None:
+    """The ``<op>Param`` element's local name of a SOAP or plain-XML request, or None."""
+    root = _parsed(request)
+    if root is None:
+        return None
+    if urlsplit(request.path).path == XML_SERVICE_PATH:
+        param = next((child for child in root if _local(child).endswith("Param")), None)
+        return _local(param) if param is not None else None
+    body = next((child for child in root if _local(child) == "Body"), None)
     if body is not None and len(body):
-        return etree.QName(body[0]).localname
+        return _local(body[0])
+    return None
+
+
+def _label(request: RecordedRequest) -> str:
+    name = operation_name(request)
+    if name is not None:
+        return name
+    if _parsed(request) is None and request.body.strip():
+        return f"{request.method} {request.path} (not XML)"
     return f"{request.method} {request.path}"
 
 
 Sender = Callable[[RecordedRequest], RecordedResponse]
 ClockMover = Callable[[datetime], None]
+
+#: The password a replay sends for a placeholder the recording saw accepted.
+DEFAULT_REPLAY_PASSWORD = "password"
+
+
+def _is_authentication_fault(response: RecordedResponse) -> bool:
+    return b"authenticationFault" in response.plain_body()
+
+
+def replay_secrets(
+    cassette: Cassette, password: str = DEFAULT_REPLAY_PASSWORD
+) -> dict[str, str]:
+    """What a replay sends for each ``***secret-N***`` of ``cassette``: ``password`` for a
+    placeholder at least one recorded answer accepted (no authenticationFault), and a distinct
+    wrong value (``wrong-secret-N``) for one every answer refused, so a recorded wrong-password
+    exchange stays wrong."""
+    accepted: dict[str, bool] = {}
+    for step in cassette.interactions:
+        texts = [step.request.body.decode("utf-8", "replace")]
+        texts += [_header_text(name, value) for name, value in step.request.headers]
+        refused = _is_authentication_fault(step.response)
+        for text in texts:
+            for placeholder in secret_placeholders(text):
+                accepted[placeholder] = accepted.get(placeholder, False) or not refused
+    return {
+        placeholder: password if ok else "wrong-" + placeholder.strip("*")
+        for placeholder, ok in accepted.items()
+    }
+
+
+def _header_text(name: str, value: str) -> str:
+    scheme, _, credentials = value.partition(" ")
+    if name == "authorization" and scheme.lower() == "basic":
+        try:
+            return base64.b64decode(credentials.strip(), validate=True).decode("utf-8", "replace")
+        except ValueError:
+            return value
+    return value
+
+
+def _fill(text: str, values: Mapping[str, str]) -> str:
+    for placeholder, value in values.items():
+        text = text.replace(placeholder, value)
+    return text
+
+
+def live_request(request: RecordedRequest, values: Mapping[str, str]) -> RecordedRequest:
+    """``request`` with each placeholder replaced by its value in ``values`` (see
+    :func:`replay_secrets`): in the body, ``Authorization`` (Basic re-encoded) and
+    ``AuthPassword``."""
+    if not values:
+        return request
+    headers = []
+    for name, value in request.headers:
+        scheme = value.partition(" ")[0]
+        if name == "authorization" and scheme.lower() == "basic":
+            decoded = _header_text(name, value)
+            if decoded != value:
+                filled = base64.b64encode(_fill(decoded, values).encode("utf-8"))
+                value = f"{scheme} {filled.decode('ascii')}"
+        else:
+            value = _fill(value, values)
+        headers.append((name, value))
+    body = request.body
+    for placeholder, value in values.items():
+        body = body.replace(placeholder.encode(), _xml_text(value))
+    return RecordedRequest(request.method, request.path, tuple(headers), body)
+
+
+def _xml_text(value: str) -> bytes:
+    return value.replace("&", "&amp;").replace("<", "&lt;").encode("utf-8")
 
 
 def replay(
@@ -488,9 +794,10 @@ def replay(
 ) -> ReplayReport:
     """Send every recorded request through ``send`` in order, moving the clock first with
     ``move_clock`` to each recorded time that is later than the last one, and compare the
-    SOAP responses. The building block of :func:`replay_in_process` and
-    :func:`replay_over_http`."""
+    SOAP responses. Placeholders of scrubbed secrets are sent as :func:`replay_secrets`
+    says. The building block of :func:`replay_in_process` and :func:`replay_over_http`."""
     names = tuple(ignore)
+    values = replay_secrets(cassette)
     results: list[StepResult] = []
     clock_at: datetime | None = None
     for index, step in enumerate(cassette.interactions):
@@ -498,7 +805,7 @@ def replay(
         if move_clock is not None and step.at is not None and moves_forward:
             move_clock(step.at)
             clock_at = step.at
-        answer = send(step.request)
+        answer = send(live_request(step.request, values))
         if step.request.is_soap:
             diff = compare_responses(step.response, answer, names)
             results.append(StepResult(index, _label(step.request), diff))
@@ -519,11 +826,18 @@ def replay_in_process(
         report = replay_in_process(Cassette.load("fixtures/cassettes/seed-submit-job.json"))
         assert report.ok, report.summary()
     """
-    from werkzeug.test import Client
-
     from ips_fake.fake import IpsFake
 
     target = fake if fake is not None else IpsFake()
+    send, move = in_process_sender(target)
+    return replay(cassette, send, move_clock=move, ignore=ignore)
+
+
+def in_process_sender(target: IpsFake) -> tuple[Sender, ClockMover]:
+    """A :data:`Sender` that answers from ``target``'s app with no socket, and a
+    :data:`ClockMover` that moves its clock forward (never back)."""
+    from werkzeug.test import Client
+
     client = Client(target.app)
 
     def send(request: RecordedRequest) -> RecordedResponse:
@@ -545,7 +859,7 @@ def replay_in_process(
         if instant > target.clock.now():
             target.move_to(instant)
 
-    return replay(cassette, send, move_clock=move, ignore=ignore)
+    return send, move
 
 
 def replay_over_http(
@@ -556,16 +870,26 @@ def replay_over_http(
     move_clock: bool = True,
     ignore: Iterable[str] = (),
     timeout: float = 30.0,
+    admin_token: str | None = None,
 ) -> ReplayReport:
     """Replay against the server at ``base_url`` (``http://host:port``): an
     ``ips-fake serve`` (its clock moved through ``POST /_fake/clock``) or, with
-    ``move_clock=False``, any IPS endpoint.
+    ``move_clock=False``, any IPS endpoint. ``admin_token``: the server's ``--admin-token``.
 
     Example::
 
         report = replay_over_http(cassette, "http://127.0.0.1:8080", ignore=["startDate"])
         print(report.summary())
     """
+    send = http_sender(base_url, session=session, timeout=timeout)
+    move = http_clock_mover(base_url, session=session, timeout=timeout, admin_token=admin_token)
+    return replay(cassette, send, move_clock=move if move_clock else None, ignore=ignore)
+
+
+def http_sender(
+    base_url: str, *, session: requests.Session | None = None, timeout: float = 30.0
+) -> Sender:
+    """A :data:`Sender` to the server at ``base_url`` (the answer stored decompressed)."""
     import requests
 
     http = session if session is not None else requests.Session()
@@ -590,17 +914,43 @@ def replay_over_http(
             body=response.content,
         )
 
+    return send
+
+
+def http_clock_mover(
+    base_url: str,
+    *,
+    session: requests.Session | None = None,
+    timeout: float = 30.0,
+    admin_token: str | None = None,
+) -> ClockMover:
+    """A :data:`ClockMover` for an ``ips-fake serve`` at ``base_url``: reads ``GET
+    /_fake/clock`` and, when the instant is later, ``POST``s a JSON ``move_to`` (with
+    ``X-Ips-Fake-Token`` when ``admin_token`` is given). Raises :class:`CassetteError` when
+    the server refuses."""
+    import requests
+
+    http = session if session is not None else requests.Session()
+    base = base_url.rstrip("/")
+    token = {"X-Ips-Fake-Token": admin_token} if admin_token else {}
+
     def move(instant: datetime) -> None:
-        current = http.get(base + "/_fake/clock", timeout=timeout)
-        current.raise_for_status()
+        current = http.get(base + "/_fake/clock", headers=token, timeout=timeout)
+        if current.status_code != 200:
+            raise CassetteError(
+                f"could not read the clock of {base}: {current.status_code} {current.text[:200]}"
+            )
         if instant > datetime.fromisoformat(current.json()["now"]):
             moved = http.post(
-                base + "/_fake/clock", json={"move_to": instant.isoformat()}, timeout=timeout
+                base + "/_fake/clock",
+                json={"move_to": instant.isoformat()},
+                headers=token,
+                timeout=timeout,
             )
             if moved.status_code != 200:
                 raise CassetteError(
                     f"could not move the clock of {base} to {instant.isoformat()}: "
-                    f"{moved.status_code} {moved.text}"
+                    f"{moved.status_code} {moved.text[:200]}"
                 )
 
-    return replay(cassette, send, move_clock=move if move_clock else None, ignore=ignore)
+    return move

@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 import threading
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from werkzeug.serving import (
     LISTEN_QUEUE,
@@ -25,6 +26,9 @@ from ips_fake.fake import IpsFake
 from ips_fake.soap.envelope import MAX_REQUEST_BYTES
 from ips_fake.soap.schema import API_VERSIONS
 from ips_fake.wsgi import SERVICE_PATH, WSDL_FOLDER
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 #: Seconds a connection may go without sending a byte while the server waits for a request
 #: line, its headers or its body (and without taking a byte of the answer). A body that stops
@@ -150,6 +154,85 @@ class FakeServer:
             self._thread.join(timeout=5)
 
     def __enter__(self) -> FakeServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class AppServer:
+    """An HTTP server for any WSGI app (the recording proxy, the replay stub), on a daemon
+    thread or the caller's, with the same handler and read timeout as :class:`FakeServer`.
+
+    Example::
+
+        with AppServer(app) as server:
+            print(server.base_url)
+    """
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        quiet: bool = True,
+        read_timeout: float | None = REQUEST_READ_TIMEOUT_SECONDS,
+    ) -> None:
+        base = _QuietHandler if quiet else _Handler
+        handler: type[WSGIRequestHandler] = type(base.__name__, (base,), {"timeout": read_timeout})
+        listener = listening_socket(host, port)
+        try:
+            self._server: BaseWSGIServer = make_server(
+                host,
+                listener.getsockname()[1],
+                app,
+                threaded=True,
+                request_handler=handler,
+                fd=listener.fileno(),
+            )
+        finally:
+            listener.close()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port``."""
+        address = self._server.server_address[0]
+        host = address.decode() if isinstance(address, bytes) else str(address)
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self._server.port}"
+
+    def start(self) -> AppServer:
+        """Serve on a daemon thread."""
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="ips-fake-app", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve on this thread until :meth:`stop` or KeyboardInterrupt."""
+        self._server.serve_forever()
+
+    def close(self) -> None:
+        """Close the listening socket (after :meth:`serve_forever` returned)."""
+        self._server.server_close()
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> AppServer:
         return self.start()
 
     def __exit__(
