@@ -118,13 +118,13 @@ class IpsFake:
     def advance(self, seconds: float = 0.0, **delta: float) -> datetime:
         """Move the clock forward and let every due fire and run end happen, in time order."""
         now = self._movable().advance(seconds, **delta)
-        self.service.sync()
+        self.service.catch_up()
         return now
 
     def move_to(self, instant: datetime) -> datetime:
         """Jump the clock to ``instant`` (forward only) and catch up."""
         now = self._movable().move_to(instant)
-        self.service.sync()
+        self.service.catch_up()
         return now
 
     # -- directory -----------------------------------------------------------------------------

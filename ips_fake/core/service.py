@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
@@ -49,6 +50,11 @@ from ips_fake.core.runs import DEFAULT_SECONDS_PER_ITEM, FIXED_ITEM_COUNT, Run
 LOCALE_PATTERN = re.compile(r"[a-z]{2}(-[A-Z]{2})?")
 MAX_RECORDS_PER_PAGE = 1000
 EXPORT_PATH_PREFIX = "/_fake/exports/"
+#: Fires and run ends :meth:`IpsService.catch_up` applies per hold of the lock (a few ms).
+SLICE_EVENTS = 500
+#: How long :meth:`IpsService.catch_up` leaves the lock free between slices, so a waiting
+#: caller gets it (Python's locks are not fair). This paces the work; it reads no time.
+SLICE_PAUSE_SECONDS = 0.0005
 
 JOB_LOG_SORT_KEYS: dict[str, Callable[[JobLogInfo], object]] = {
     "JobName": lambda log: log.job_name,
@@ -114,6 +120,11 @@ class IpsService:
         self._exports: dict[int, tuple[str, tuple[str, ...]]] = {}
         self.outbox: list[Notification] = []
         self._timeline = Timeline()
+        # the instant up to which every fire and run end is applied; another thread's
+        # catch_up (self._mover) may hold it behind the clock between its slices
+        self._sim_now = self._local(self.clock.now())
+        self._mover: int | None = None
+        self._skipped_fires = 0
         self._job_serial = 0
         self._run_serial = 0
         self._asset_serial = 0
@@ -131,18 +142,66 @@ class IpsService:
 
     def sync(self) -> datetime:
         """Fire every trigger and end every run due by the clock's time, in time order; return
-        the clock's time in the server's zone (every instant the service stores is in it)."""
+        the clock's time in the server's zone (every instant the service stores is in it).
+
+        While another thread catches up with :meth:`catch_up`, this applies nothing and
+        returns the instant that thread has reached: the caller sees the simulation as it
+        stood at that instant, with every fire and run end up to it applied and none after."""
         with self.lock:
+            if self._mover is not None and self._mover != threading.get_ident():
+                return self._sim_now
             now = self._local(self.clock.now())
-            while (due := self._timeline.pop_due(now)) is not None:
-                at, kind, target = due
-                if kind == "fire":
-                    assert isinstance(target, ScheduledJob)
-                    self._fire(target, at)
-                else:
-                    assert isinstance(target, Run)
-                    self._finish(target, at)
+            self._apply(now, None)
+            self._sim_now = now
             return now
+
+    def catch_up(self) -> datetime:
+        """Like :meth:`sync`, for a long clock move: applies what is due in slices of at most
+        :data:`SLICE_EVENTS` fires and run ends (never splitting one instant), releasing the
+        lock between slices so other callers are answered meanwhile (they see the simulation
+        at the instant the slice reached). Call it without holding :attr:`lock`. Returns the
+        clock's time in the server's zone, like :meth:`sync`."""
+        me = threading.get_ident()
+        try:
+            while True:
+                with self.lock:
+                    if self._mover is not None and self._mover != me:
+                        return self._sim_now
+                    now = self._local(self.clock.now())
+                    reached = self._apply(now, SLICE_EVENTS)
+                    if reached is None:
+                        self._sim_now = now
+                        return now
+                    self._mover = me
+                    self._sim_now = reached
+                time.sleep(SLICE_PAUSE_SECONDS)
+        finally:
+            with self.lock:
+                if self._mover == me:
+                    self._mover = None
+
+    def _apply(self, until: datetime, limit: int | None) -> datetime | None:
+        """Apply due fires and run ends up to ``until`` in time order. With a ``limit``, stop
+        after that many once the next entry is at a later instant than the last one applied,
+        and return that instant; None when everything due is applied."""
+        timeline = self._timeline
+        count = 0
+        last: datetime | None = None
+        while (due := timeline.pop_due(until)) is not None:
+            at, kind, target = due
+            if kind == "fire":
+                assert isinstance(target, ScheduledJob)
+                self._fire(target, at)
+            else:
+                assert isinstance(target, Run)
+                self._finish(target, at)
+            count += 1
+            last = at
+            if limit is not None and count >= limit:
+                following = timeline.next_due()
+                if following is not None and following <= until and following > at:
+                    return last
+        return None
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -345,6 +404,13 @@ class IpsService:
             else:
                 self._schedule_next(job, at)
             return
+        if job.schedule is not None and job.runs:
+            # Quartz runs IPS's jobs non-concurrently: a recurring fire that comes while a
+            # run of the job is unfinished is skipped (and counted), never queued.
+            job.skipped_fires += 1
+            self._skipped_fires += 1
+            self._schedule_next(job, at)
+            return
         self._start_run(job, at)
         if job.schedule is None:
             self._complete(job)
@@ -518,6 +584,7 @@ class IpsService:
             time_zone=job.time_zone,
             trigger_state=job.trigger_state,
             payload=job.payload,
+            skipped_fires=job.skipped_fires,
         )
 
     def _active_info(self, run: Run, now: datetime) -> ActiveJobInfo:
@@ -682,6 +749,7 @@ class IpsService:
                 state = "paused" if run.paused_at is not None else run.state(now).value
                 raise invalid_parameter(f"jobHandle {handle!r} cannot be paused: it is {state}")
             run.pause(now)
+            self._timeline.discard(run)
 
     def resume_job(self, user: User, company_handle: str, handle: str) -> None:
         """resumeJob: undo pauseJob. A one-off fire missed while paused happens now."""
@@ -716,6 +784,7 @@ class IpsService:
             job.deleted = True
             job.version += 1
             job.next_fire = None
+            self._timeline.discard(job)
             self._unlist(job)
             for style in HandleStyle:
                 self._jobs_by_handle.pop(job_handle(job.company_id, job.name, style), None)
@@ -872,6 +941,13 @@ class IpsService:
         with self.lock:
             self.sync()
             return list(self.outbox)
+
+    def skipped_fire_count(self) -> int:
+        """Recurring fires skipped, across jobs (deleted ones included), because a run of
+        their job was unfinished (Quartz's non-concurrent jobs)."""
+        with self.lock:
+            self.sync()
+            return self._skipped_fires
 
     def pending_fire_count(self) -> int:
         """Entries in the timeline (for diagnostics)."""
