@@ -180,8 +180,10 @@ def move_year(schedule: str) -> None:
             f"RSS +{growth / 1024:.0f} MiB, logs kept {len(state['job_logs'])}"
         )
         if "log_retention" in state:
-            print(f"  retention {state['log_retention']}, skipped fires "
-                  f"{[job.get('skipped_fires') for job in state['scheduled_jobs']]}")
+            print(
+                f"  retention {state['log_retention']}, skipped fires "
+                f"{[job.get('skipped_fires') for job in state['scheduled_jobs']]}"
+            )
         if waits:
             print(
                 f"  getActiveJobs during the move: {len(waits)} calls, median "

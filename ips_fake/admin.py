@@ -392,6 +392,7 @@ class AdminApi:
                 "job_logs": self.service.all_job_logs(),
                 "outbox": self.service.notifications(),
                 "skipped_fires": self.service.skipped_fire_count(),
+                "log_retention": self.service.settings.log_retention,
             }
         )
 

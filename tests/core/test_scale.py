@@ -13,7 +13,15 @@ import pytest
 from job_builders import PUBLISH, T0, ips_user, submit
 
 from ips_fake.core import service as service_module
-from ips_fake.core.model import RunState, SubmitJobRequest
+from ips_fake.core.errors import IpsFault
+from ips_fake.core.model import (
+    EmailSetting,
+    JobKind,
+    JobPayload,
+    RunState,
+    SubmitJobRequest,
+    WorkItem,
+)
 from ips_fake.fake import IpsFake
 from ips_fake.transport import INPROCESS_BASE_URL, in_process_session
 
@@ -56,9 +64,7 @@ def test_execute_job_queues_behind_a_run_and_a_fire_meanwhile_is_skipped() -> No
     fake.service.execute_job(user, "47", "47|minutely|")  # runs 58 s .. 65 s
     fake.service.execute_job(user, "47", "47|minutely|")  # waits, then runs 65 s .. 72 s
 
-    states = [
-        run.state for run in fake.service.get_active_jobs(user, "47", include_waiting=True)
-    ]
+    states = [run.state for run in fake.service.get_active_jobs(user, "47", include_waiting=True)]
     assert states == [RunState.NEW, RunState.WAITING_COORDINATOR]
     fake.advance(seconds=2)  # the fire at 09:01:00 comes while both are unfinished
     fake.advance(seconds=60)  # the fire at 09:02:00 finds the job idle
@@ -150,3 +156,47 @@ def test_a_long_move_lets_another_caller_in_and_shows_it_a_whole_instant(
         assert triggers == expected
     assert len(fake.job_logs) == 59  # the run fired at 10:00 is still in flight
     assert fake.now() == T0 + timedelta(hours=1)
+
+
+def test_logs_past_the_retention_bound_are_forgotten_oldest_first() -> None:
+    fake = IpsFake(log_retention=2)
+    user = ips_user(fake)
+    mailing = JobPayload(
+        kind=JobKind.EXPORT,
+        element="exportJob",
+        options=(),
+        email_setting=EmailSetting.ALL,
+        items=(WorkItem("a|47|9|1", asset_handle="a|47|9|1"),),
+    )
+    for index in range(3):
+        fake.service.submit_job(user, SubmitJobRequest("47", f"export-{index}", mailing))
+        fake.advance(minutes=1)
+
+    assert [log.run_id for log in fake.job_logs] == [2, 3]
+    first_run_handle = "47||export-0_2026-01-05-09:00:00.000"
+    with pytest.raises(IpsFault, match="names no job"):
+        fake.service.get_job_log_details(user, "47", first_run_handle)
+    assert fake.service.get_job_log_details(user, "47", original_name="export-0") == []
+    assert fake.service.export_archive(1) is None
+    assert fake.service.export_archive(3) is not None
+    assert [entry.run_id for entry in fake.service.get_asset_job_logs(user, "47", "a|47|9|1")] == [
+        2,
+        3,
+    ]
+    # two mails a run (start and end), two kept
+    assert [(mail.run_id, mail.reason) for mail in fake.outbox] == [(3, "start"), (3, "end")]
+    answer = in_process_session(fake.app).get(INPROCESS_BASE_URL + "/_fake/exports/1.zip")
+    assert answer.status_code == 404
+    state = in_process_session(fake.app).get(INPROCESS_BASE_URL + "/_fake/state").json()
+    assert state["log_retention"] == 2
+
+
+def test_retention_is_per_company_and_must_be_positive() -> None:
+    fake = IpsFake(log_retention=1)
+    admin = fake.directory.authenticate("ipsadmin@example.com", "password")
+    for company in ("47", "48", "47"):
+        fake.service.submit_job(admin, SubmitJobRequest(company, f"job-{fake.now():%M}", PUBLISH))
+        fake.advance(minutes=1)
+    assert [(log.company_id, log.run_id) for log in fake.job_logs] == [("48", 2), ("47", 3)]
+    with pytest.raises(ValueError, match="at least 1"):
+        IpsFake(log_retention=0)
