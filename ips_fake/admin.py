@@ -376,7 +376,8 @@ class AdminApi:
                         "2026-01-05T10:00:00+00:00"
                     ) from None
                 clock.move_to(instant)
-            return json_response(self._clock_state())
+        self.service.catch_up()  # in slices: other callers are answered during a long move
+        return json_response(self._clock_state())
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -390,6 +391,8 @@ class AdminApi:
                 "active_jobs": self.service.all_active_jobs(),
                 "job_logs": self.service.all_job_logs(),
                 "outbox": self.service.notifications(),
+                "skipped_fires": self.service.skipped_fire_count(),
+                "log_retention": self.service.settings.log_retention,
             }
         )
 

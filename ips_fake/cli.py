@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from ips_fake.clocks import WallClock
 from ips_fake.core.clock import Clock, ManualClock
 from ips_fake.core.directory import Directory
+from ips_fake.core.service import DEFAULT_LOG_RETENTION
 from ips_fake.fake import IpsFake
 from ips_fake.server import FakeServer
 from ips_fake.wsgi import SERVICE_PATH
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="every admin API call must present TOKEN ('Authorization: Bearer TOKEN' or "
         "'X-Ips-Fake-Token: TOKEN'); default: $IPS_FAKE_ADMIN_TOKEN, else no token",
     )
+    add_log_retention_option(serve)
 
     check_cases = commands.add_parser(
         "check", help="check contract cases against a fresh fake or an endpoint"
@@ -175,6 +177,28 @@ def add_verify_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
 
 
+def add_log_retention_option(parser: argparse.ArgumentParser) -> None:
+    """``--log-retention N``: job logs kept per company (at least 1)."""
+
+    def count(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+        return value
+
+    parser.add_argument(
+        "--log-retention",
+        type=count,
+        default=DEFAULT_LOG_RETENTION,
+        metavar="N",
+        help="job logs kept per company, with their details, export archives and e-mails; "
+        f"the oldest are dropped first (default: {DEFAULT_LOG_RETENTION})",
+    )
+
+
 def serve(arguments: argparse.Namespace) -> int:
     """Run the server until Ctrl-C or SIGTERM."""
     clock: Clock = WallClock() if arguments.clock == "real" else ManualClock()
@@ -196,6 +220,7 @@ def serve(arguments: argparse.Namespace) -> int:
             time_zone=arguments.time_zone,
             admin_token=token,
             admin_hosts=[arguments.host, *arguments.allow_host],
+            log_retention=arguments.log_retention,
         )
         server = FakeServer(fake, arguments.host, arguments.port, quiet=not arguments.access_log)
     except (OSError, ValueError) as error:

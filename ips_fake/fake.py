@@ -27,7 +27,7 @@ from ips_fake.core.model import (
     ScheduledJobInfo,
 )
 from ips_fake.core.outcomes import OutcomeRule
-from ips_fake.core.service import IpsService, ServiceSettings
+from ips_fake.core.service import DEFAULT_LOG_RETENTION, IpsService, ServiceSettings
 from ips_fake.soap.codec import PAYLOAD_ELEMENTS
 from ips_fake.soap.endpoint import Exchange
 from ips_fake.wsgi import IpsFakeApp
@@ -82,10 +82,12 @@ class IpsFake:
         validate_responses: bool = False,
         admin_token: str | None = None,
         admin_hosts: Iterable[str] = (),
+        log_retention: int = DEFAULT_LOG_RETENTION,
     ) -> None:
         """``admin_token``: when set, every ``/_fake/`` call but export downloads must present
         it; ``admin_hosts``: Host names the admin API admits besides loopback ones (see
-        docs/admin-api.md)."""
+        docs/admin-api.md); ``log_retention``: job logs kept per company, with their details,
+        export archives and e-mails, the oldest dropped first (ValueError below 1)."""
         if directory is None:
             directory = Directory.default()
         elif not isinstance(directory, Directory):
@@ -94,7 +96,11 @@ class IpsFake:
         self.service = IpsService(
             directory,
             self.clock,
-            ServiceSettings(time_zone=time_zone, seconds_per_item=seconds_per_item),
+            ServiceSettings(
+                time_zone=time_zone,
+                seconds_per_item=seconds_per_item,
+                log_retention=log_retention,
+            ),
         )
         self.app = IpsFakeApp(self.service, validate_responses=validate_responses)
         self.app.admin.token = admin_token or None
@@ -118,13 +124,13 @@ class IpsFake:
     def advance(self, seconds: float = 0.0, **delta: float) -> datetime:
         """Move the clock forward and let every due fire and run end happen, in time order."""
         now = self._movable().advance(seconds, **delta)
-        self.service.sync()
+        self.service.catch_up()
         return now
 
     def move_to(self, instant: datetime) -> datetime:
         """Jump the clock to ``instant`` (forward only) and catch up."""
         now = self._movable().move_to(instant)
-        self.service.sync()
+        self.service.catch_up()
         return now
 
     # -- directory -----------------------------------------------------------------------------

@@ -119,6 +119,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("ips_fake_time_zone", "time zone of the session's fake", default="UTC")
     parser.addini(
+        "ips_fake_log_retention",
+        "job logs the in-process fake keeps per company, oldest dropped first (default 10000)",
+        default="",
+    )
+    parser.addini(
         "ips_fake_validate_responses",
         "validate every response of the fake against the schema (a mismatch fails the test)",
         type="bool",
@@ -198,11 +203,26 @@ def _read_session_options(config: pytest.Config) -> SessionOptions:
         user=str(config.getini("ips_fake_user")),
         password=str(config.getini("ips_fake_password")),
         time_zone=str(config.getini("ips_fake_time_zone")),
+        **_log_retention(config),
         validate_responses=bool(config.getini("ips_fake_validate_responses")),
         admin_token=_setting(config, "ips_fake_admin_token")
         or os.environ.get("IPS_FAKE_ADMIN_TOKEN")
         or None,
     )
+
+
+def _log_retention(config: pytest.Config) -> dict[str, int]:
+    """``log_retention`` for the session options when the ini option sets it."""
+    text = str(config.getini("ips_fake_log_retention")).strip()
+    if not text:
+        return {}
+    try:
+        value = int(text)
+    except ValueError:
+        raise pytest.UsageError(f"ips_fake_log_retention {text!r} is not a whole number") from None
+    if value < 1:
+        raise pytest.UsageError(f"ips_fake_log_retention must be at least 1, got {value}")
+    return {"log_retention": value}
 
 
 def marker_settings(node: pytest.Item) -> dict[str, Any]:

@@ -51,6 +51,7 @@ from ips_fake.core.model import (
     ScheduledJobInfo,
 )
 from ips_fake.core.outcomes import OutcomeRule
+from ips_fake.core.service import DEFAULT_LOG_RETENTION
 from ips_fake.fake import IpsFake, outcome_rule
 from ips_fake.server import FakeServer
 from ips_fake.soap.endpoint import Exchange
@@ -142,6 +143,8 @@ class SessionOptions:
     validate_responses: bool = False
     #: The admin token of the ``ips-fake serve`` at ``url`` (its ``--admin-token``), if any.
     admin_token: str | None = None
+    #: Job logs an in-process fake keeps per company (``ips_fake_log_retention``).
+    log_retention: int = DEFAULT_LOG_RETENTION
 
     def __post_init__(self) -> None:
         _choice("the ips-fake clock", self.clock, CLOCK_MODES)
@@ -341,6 +344,7 @@ class LocalFake:
             time_zone=time_zone or options.time_zone,
             seconds_per_item=seconds_per_item if seconds_per_item is not None else 2.0,
             validate_responses=options.validate_responses,
+            log_retention=options.log_retention,
         )
         return cls(fake, clock)
 

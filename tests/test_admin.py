@@ -158,7 +158,10 @@ def test_state_and_its_parts_show_jobs_runs_logs_and_mail(
         "active_jobs",
         "job_logs",
         "outbox",
+        "skipped_fires",
+        "log_retention",
     }
+    assert (state["skipped_fires"], state["log_retention"]) == (0, 10_000)
     assert state["clock"]["now"] == "2026-01-05T09:00:10.000+00:00"
     assert [job["name"] for job in scheduled] == ["nightly"]
     assert scheduled[0]["next_fire_time"] == "2026-01-06T02:00:00.000+00:00"

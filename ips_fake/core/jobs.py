@@ -35,6 +35,8 @@ class ScheduledJob:
     version: int = 0
     runs: list[Run] = field(default_factory=list)
     deleted: bool = False
+    #: Recurring fires skipped because a run of this job was still unfinished.
+    skipped_fires: int = 0
 
     @property
     def kind(self) -> JobKind:
@@ -47,46 +49,72 @@ class ScheduledJob:
         return not self.deleted and self.trigger_state is not TriggerState.COMPLETE
 
 
-@dataclass(order=True, frozen=True)
-class _Entry:
-    at: datetime
-    sequence: int
-    kind: str = field(compare=False)
-    target: object = field(compare=False)
-    version: int = field(compare=False)
+#: An entry of the timeline's heap: ``[at, sequence, kind, target]``; a forgotten entry's
+#: target is None. Lists compare by ``at``, then by the unique ``sequence``.
+_Entry = list[object]
 
 
 class Timeline:
-    """Pending fires and run ends in time order; stale entries are skipped, not removed.
+    """Pending fires and run ends in time order, at most one per target.
 
-    Each entry remembers the version of its target when it was pushed; bumping the target's
-    ``version`` (pause, stop, reschedule) makes old entries stale in O(1).
+    A job has at most one pending fire and a run at most one pending end, so pushing for a
+    target replaces its entry and :meth:`discard` forgets it: a deleted job, a paused or
+    finished run leaves nothing behind. Forgotten entries are emptied at once (their target
+    is released) and swept from the heap when they outnumber the live ones, so the heap
+    never holds more than twice the live entries plus a small constant.
     """
+
+    #: Forgotten entries tolerated in the heap before a sweep, whatever the live count.
+    SWEEP_FLOOR = 64
 
     def __init__(self) -> None:
         self._heap: list[_Entry] = []
+        self._live: dict[int, _Entry] = {}
         self._sequence = 0
 
     def push(self, at: datetime, kind: str, target: ScheduledJob | Run) -> None:
-        """Schedule ``kind`` ('fire' or 'finish') for ``target`` at ``at``."""
+        """Schedule ``kind`` ('fire' or 'finish') for ``target`` at ``at``, replacing the
+        target's pending entry if it has one."""
+        self.discard(target)
         self._sequence += 1
-        heapq.heappush(self._heap, _Entry(at, self._sequence, kind, target, target.version))
+        entry: _Entry = [at, self._sequence, kind, target]
+        self._live[id(target)] = entry
+        heapq.heappush(self._heap, entry)
+
+    def discard(self, target: ScheduledJob | Run) -> None:
+        """Forget ``target``'s pending entry, if any."""
+        entry = self._live.pop(id(target), None)
+        if entry is None:
+            return
+        entry[3] = None
+        if len(self._heap) - len(self._live) > max(len(self._live), self.SWEEP_FLOOR):
+            self._heap = [each for each in self._heap if each[3] is not None]
+            heapq.heapify(self._heap)
+
+    def next_due(self) -> datetime | None:
+        """The time of the earliest pending entry, or None."""
+        heap = self._heap
+        while heap and heap[0][3] is None:
+            heapq.heappop(heap)
+        return heap[0][0] if heap else None  # type: ignore[return-value]
 
     def pop_due(self, until: datetime) -> tuple[datetime, str, ScheduledJob | Run] | None:
-        """The earliest live entry due at or before ``until``, removed; None when there is none."""
-        while self._heap and self._heap[0].at <= until:
-            entry = heapq.heappop(self._heap)
-            target = entry.target
-            assert isinstance(target, ScheduledJob) or hasattr(target, "run_id")
-            if getattr(target, "version", None) != entry.version:
+        """The earliest entry due at or before ``until``, removed; None when there is none."""
+        heap = self._heap
+        while heap and heap[0][0] <= until:  # type: ignore[operator]
+            at, _, kind, target = heapq.heappop(heap)
+            if target is None:
                 continue
-            return entry.at, entry.kind, target  # type: ignore[return-value]
+            del self._live[id(target)]
+            return at, kind, target  # type: ignore[return-value]
         return None
 
     def __len__(self) -> int:
-        return len(self._heap)
+        """Pending entries (forgotten ones not counted)."""
+        return len(self._live)
 
     def clear(self) -> None:
         """Drop every entry."""
         self._heap.clear()
+        self._live.clear()
         self._sequence = 0

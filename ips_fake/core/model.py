@@ -162,6 +162,9 @@ class ScheduledJobInfo:
     time_zone: str
     trigger_state: TriggerState
     payload: JobPayload
+    #: Fires of the schedule skipped because a run of the job was still unfinished (the
+    #: fake's own count, shown by the admin API; not on the wire).
+    skipped_fires: int = 0
 
 
 @dataclass(frozen=True)

@@ -100,9 +100,10 @@ def asset_type_of(name: str) -> str:
     return "Image"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Run:
-    """One execution of a scheduled job (an ActiveJob while it lasts)."""
+    """One execution of a scheduled job (an ActiveJob while it lasts, then the compact record
+    its job log is built from on demand: ``ended_at`` set, nothing else changes)."""
 
     run_id: int
     job: ScheduledJob
@@ -117,7 +118,46 @@ class Run:
     paused_at: datetime | None = None
     stop_requested_at: datetime | None = None
     version: int = 0
-    asset_handles: dict[int, str] = field(default_factory=dict)
+    #: The asset serial of the first item's handle for jobs that create assets (uploads);
+    #: item ``i`` gets ``a|<company>|<first_asset + i>|1``. 0 when the run creates none.
+    first_asset: int = 0
+    ended_at: datetime | None = None
+    #: Where the finished export's archive is served (``/_fake/exports/<run id>.zip``).
+    download_path: str | None = None
+    #: Order in which runs finished (per server), for merging logs of several runs.
+    finish_serial: int = 0
+
+    def asset_handle_of(self, index: int) -> str | None:
+        """The handle of item ``index``'s asset: created by this run, or given in the job."""
+        if self.first_asset:
+            return f"a|{self.job.company_id}|{self.first_asset + index}|1"
+        return self.items[index].asset_handle
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the run was (or is being) stopped."""
+        return self.stop_requested_at is not None
+
+    def tally(self, end: datetime) -> tuple[int, int, int, int, bool]:
+        """(success, errors, warnings, duplicates, fatal) of the log the run leaves at
+        ``end``: the counts without building the log."""
+        done = self.items_done(end)
+        outcome = self.outcome
+        if outcome is Outcome.FAIL:
+            return 0, done, 0, 0, not self.stopped
+        if outcome is Outcome.DUPLICATES:
+            return 0, 0, 0, done, False
+        return done, 0, done if outcome is Outcome.WARN else 0, 0, False
+
+    def log(self, client_name: str) -> JobLogInfo:
+        """The job log of a finished run (built anew on each call)."""
+        assert self.ended_at is not None, "the run has not finished"
+        return self.build_log(
+            self.ended_at,
+            client_name=client_name,
+            stopped=self.stopped,
+            download_path=self.download_path,
+        )
 
     # -- the work model ------------------------------------------------------------------------
 
@@ -339,7 +379,7 @@ class Run:
                     finished_at,
                     asset_name=item.name,
                     asset_type=asset_type_of(item.name),
-                    asset_handle=self.asset_handles.get(index, item.asset_handle),
+                    asset_handle=self.asset_handle_of(index),
                 )
             )
             if self.outcome is Outcome.FAIL:

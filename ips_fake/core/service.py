@@ -16,16 +16,21 @@ from __future__ import annotations
 
 import re
 import threading
+import time
+from array import array
+from bisect import bisect_right
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
+from heapq import merge
 from zoneinfo import ZoneInfo
 
 from ips_fake.core.clock import HORIZON, Clock, ManualClock, past_horizon
 from ips_fake.core.cron import CronSyntaxError, QuartzSchedule
 from ips_fake.core.directory import Company, Directory, User
 from ips_fake.core.errors import FaultCode, IpsFault, invalid_parameter, missing_parameter
-from ips_fake.core.handles import HandleStyle, asset_handle, job_handle, run_handle, run_name
+from ips_fake.core.handles import HandleStyle, job_handle, parse_handle, run_handle, run_name
 from ips_fake.core.jobs import ScheduledJob, Timeline
 from ips_fake.core.messages import localized
 from ips_fake.core.model import (
@@ -49,6 +54,13 @@ from ips_fake.core.runs import DEFAULT_SECONDS_PER_ITEM, FIXED_ITEM_COUNT, Run
 LOCALE_PATTERN = re.compile(r"[a-z]{2}(-[A-Z]{2})?")
 MAX_RECORDS_PER_PAGE = 1000
 EXPORT_PATH_PREFIX = "/_fake/exports/"
+#: Job logs kept per company unless configured otherwise.
+DEFAULT_LOG_RETENTION = 10_000
+#: Fires and run ends :meth:`IpsService.catch_up` applies per hold of the lock (a few ms).
+SLICE_EVENTS = 500
+#: How long :meth:`IpsService.catch_up` leaves the lock free between slices, so a waiting
+#: caller gets it (Python's locks are not fair). This paces the work; it reads no time.
+SLICE_PAUSE_SECONDS = 0.0005
 
 JOB_LOG_SORT_KEYS: dict[str, Callable[[JobLogInfo], object]] = {
     "JobName": lambda log: log.job_name,
@@ -75,6 +87,13 @@ class ServiceSettings:
     time_zone: str = "UTC"
     seconds_per_item: float = DEFAULT_SECONDS_PER_ITEM
     client_name: str = "IPS API"
+    #: Job logs kept per company (with their details, export archives and e-mails); the
+    #: oldest are dropped first. At least 1.
+    log_retention: int = DEFAULT_LOG_RETENTION
+
+    def __post_init__(self) -> None:
+        if self.log_retention < 1:
+            raise ValueError(f"log_retention must be at least 1, got {self.log_retention}")
 
 
 class IpsService:
@@ -105,15 +124,28 @@ class IpsService:
         self._runs: dict[int, Run] = {}
         # unfinished runs per company, in run id order (getActiveJobs reads one company's)
         self._runs_by_company: dict[str, dict[int, Run]] = {}
-        self._run_ids_by_handle: dict[str, int] = {}
-        self._run_names: set[tuple[str, str]] = set()
-        self._logs: dict[str, list[JobLogInfo]] = {}
-        self._logs_by_run: dict[int, JobLogInfo] = {}
-        self._logs_by_original: dict[tuple[str, str], list[JobLogInfo]] = {}
-        self._asset_logs: dict[tuple[str, str], list[AssetJobLogInfo]] = {}
-        self._exports: dict[int, tuple[str, tuple[str, ...]]] = {}
-        self.outbox: list[Notification] = []
+        # run id of every unfinished or kept run by its legacy handle (``47||<run name>``):
+        # both handle styles are read back through it, and run names stay unique with it
+        self._run_by_legacy: dict[str, int] = {}
+        # finished runs kept (the compact form of their logs), by run id and per company in
+        # the order they finished; logs are built from them when asked
+        self._finished: dict[int, Run] = {}
+        self._logs: dict[str, dict[int, Run]] = {}
+        self._logs_by_original: dict[tuple[str, str], dict[int, Run]] = {}
+        # kept runs whose items name an asset given in the job (export, reprocess, ...)
+        self._asset_runs: dict[tuple[str, str], dict[int, Run]] = {}
+        # runs that created assets, by the serial of their first asset (ascending)
+        self._asset_firsts: array[int] = array("q")
+        self._asset_run_ids: array[int] = array("q")
+        self._outbox: dict[str, deque[tuple[int, Notification]]] = {}
+        self._mail_serial = 0
+        self._finish_serial = 0
         self._timeline = Timeline()
+        # the instant up to which every fire and run end is applied; another thread's
+        # catch_up (self._mover) may hold it behind the clock between its slices
+        self._sim_now = self._local(self.clock.now())
+        self._mover: int | None = None
+        self._skipped_fires = 0
         self._job_serial = 0
         self._run_serial = 0
         self._asset_serial = 0
@@ -131,18 +163,66 @@ class IpsService:
 
     def sync(self) -> datetime:
         """Fire every trigger and end every run due by the clock's time, in time order; return
-        the clock's time in the server's zone (every instant the service stores is in it)."""
+        the clock's time in the server's zone (every instant the service stores is in it).
+
+        While another thread catches up with :meth:`catch_up`, this applies nothing and
+        returns the instant that thread has reached: the caller sees the simulation as it
+        stood at that instant, with every fire and run end up to it applied and none after."""
         with self.lock:
+            if self._mover is not None and self._mover != threading.get_ident():
+                return self._sim_now
             now = self._local(self.clock.now())
-            while (due := self._timeline.pop_due(now)) is not None:
-                at, kind, target = due
-                if kind == "fire":
-                    assert isinstance(target, ScheduledJob)
-                    self._fire(target, at)
-                else:
-                    assert isinstance(target, Run)
-                    self._finish(target, at)
+            self._apply(now, None)
+            self._sim_now = now
             return now
+
+    def catch_up(self) -> datetime:
+        """Like :meth:`sync`, for a long clock move: applies what is due in slices of at most
+        :data:`SLICE_EVENTS` fires and run ends (never splitting one instant), releasing the
+        lock between slices so other callers are answered meanwhile (they see the simulation
+        at the instant the slice reached). Call it without holding :attr:`lock`. Returns the
+        clock's time in the server's zone, like :meth:`sync`."""
+        me = threading.get_ident()
+        try:
+            while True:
+                with self.lock:
+                    if self._mover is not None and self._mover != me:
+                        return self._sim_now
+                    now = self._local(self.clock.now())
+                    reached = self._apply(now, SLICE_EVENTS)
+                    if reached is None:
+                        self._sim_now = now
+                        return now
+                    self._mover = me
+                    self._sim_now = reached
+                time.sleep(SLICE_PAUSE_SECONDS)
+        finally:
+            with self.lock:
+                if self._mover == me:
+                    self._mover = None
+
+    def _apply(self, until: datetime, limit: int | None) -> datetime | None:
+        """Apply due fires and run ends up to ``until`` in time order. With a ``limit``, stop
+        after that many once the next entry is at a later instant than the last one applied,
+        and return that instant; None when everything due is applied."""
+        timeline = self._timeline
+        count = 0
+        last: datetime | None = None
+        while (due := timeline.pop_due(until)) is not None:
+            at, kind, target = due
+            if kind == "fire":
+                assert isinstance(target, ScheduledJob)
+                self._fire(target, at)
+            else:
+                assert isinstance(target, Run)
+                self._finish(target, at)
+            count += 1
+            last = at
+            if limit is not None and count >= limit:
+                following = timeline.next_due()
+                if following is not None and following <= until and following > at:
+                    return last
+        return None
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -213,17 +293,25 @@ class IpsService:
             return None
         return job
 
+    def _run_named(self, handle: str) -> Run | None:
+        """The unfinished or kept run ``handle`` names, in either style, or None."""
+        parsed = parse_handle(handle)
+        if parsed is None or parsed.kind != "run":
+            return None
+        legacy = run_handle(parsed.company_id, parsed.name, 0, HandleStyle.LEGACY)
+        run_id = self._run_by_legacy.get(legacy)
+        if run_id is None:
+            return None
+        run = self._runs.get(run_id) or self._finished.get(run_id)
+        if run is None or run_handle(run.job.company_id, run.name, run_id, parsed.style) != handle:
+            return None
+        return run
+
     def _find_run(self, user: User, company: Company | None, handle: str) -> int | None:
-        run_id = self._run_ids_by_handle.get(handle)
-        if run_id is not None:
-            owner = (
-                self._runs[run_id].job.company_id
-                if run_id in self._runs
-                else (self._logs_by_run[run_id].company_id)
-            )
-            if not self._visible(user, company, owner, handle):
-                return None
-        return run_id
+        run = self._run_named(handle)
+        if run is None or not self._visible(user, company, run.job.company_id, handle):
+            return None
+        return run.run_id
 
     def _unknown_handle(self, handle: str) -> IpsFault:
         return invalid_parameter(f"jobHandle {handle!r} names no job")
@@ -345,6 +433,13 @@ class IpsService:
             else:
                 self._schedule_next(job, at)
             return
+        if job.schedule is not None and job.runs:
+            # Quartz runs IPS's jobs non-concurrently: a recurring fire that comes while a
+            # run of the job is unfinished is skipped (and counted), never queued.
+            job.skipped_fires += 1
+            self._skipped_fires += 1
+            self._schedule_next(job, at)
+            return
         self._start_run(job, at)
         if job.schedule is None:
             self._complete(job)
@@ -375,10 +470,12 @@ class IpsService:
         self._run_serial += 1
         stamp = self._local(at)
         name = run_name(job.name, stamp)
-        while (job.company_id, name) in self._run_names:
+        legacy = run_handle(job.company_id, name, 0, HandleStyle.LEGACY)
+        while legacy in self._run_by_legacy:
             stamp += timedelta(milliseconds=1)
             name = run_name(job.name, stamp)
-        self._run_names.add((job.company_id, name))
+            legacy = run_handle(job.company_id, name, 0, HandleStyle.LEGACY)
+        self._run_by_legacy[legacy] = self._run_serial
         rule = self.outcomes.choose(job.kind, job.name)
         run = Run(
             run_id=self._run_serial,
@@ -392,10 +489,6 @@ class IpsService:
         )
         self._runs[run.run_id] = run
         self._runs_by_company.setdefault(job.company_id, {})[run.run_id] = run
-        for style in HandleStyle:
-            self._run_ids_by_handle[run_handle(job.company_id, name, run.run_id, style)] = (
-                run.run_id
-            )
         job.runs.append(run)
         if len(job.runs) == 1:
             self._begin_work(run, at)
@@ -403,10 +496,15 @@ class IpsService:
 
     def _begin_work(self, run: Run, at: datetime) -> None:
         run.start(at)
-        if run.job.kind in (JobKind.UPLOAD_URLS, JobKind.UPLOAD_DIRECTORY, JobKind.RIP_PDFS):
-            for index in range(len(run.items)):
-                self._asset_serial += 1
-                run.asset_handles[index] = asset_handle(run.job.company_id, self._asset_serial, 1)
+        if run.items and run.job.kind in (
+            JobKind.UPLOAD_URLS,
+            JobKind.UPLOAD_DIRECTORY,
+            JobKind.RIP_PDFS,
+        ):
+            run.first_asset = self._asset_serial + 1
+            self._asset_serial += len(run.items)
+            self._asset_firsts.append(run.first_asset)
+            self._asset_run_ids.append(run.run_id)
         self._push_finish(run)
         if self._email_setting(run) is EmailSetting.ALL:
             self._mail(run, at, "mail_start_subject", "mail_start_body", reason="start")
@@ -417,49 +515,71 @@ class IpsService:
             self._timeline.push(finish, "finish", run)
 
     def _finish(self, run: Run, at: datetime) -> None:
-        stopped = run.stop_requested_at is not None
-        download = None
         if run.job.kind is JobKind.EXPORT:
-            download = f"{EXPORT_PATH_PREFIX}{run.run_id}.zip"
-        log = run.build_log(
-            at, client_name=self.settings.client_name, stopped=stopped, download_path=download
-        )
-        if download is not None and not log.fatal_error and not stopped:
-            handles = tuple(item.asset_handle or item.name for item in run.items)
-            self._exports[run.run_id] = (run.name, handles)
-        self._store_log(log)
+            run.download_path = f"{EXPORT_PATH_PREFIX}{run.run_id}.zip"
+        run.ended_at = at
+        self._finish_serial += 1
+        run.finish_serial = self._finish_serial
+        self._keep(run)
         del self._runs[run.run_id]
         del self._runs_by_company[run.job.company_id][run.run_id]
         job = run.job
         job.runs.remove(run)
-        self._notify_end(run, log, at)
+        self._notify_end(run, at)
         if job.runs and job.runs[0].is_waiting:
             self._begin_work(job.runs[0], at)
 
-    def _store_log(self, log: JobLogInfo) -> None:
-        self._logs.setdefault(log.company_id, []).append(log)
-        self._logs_by_run[log.run_id] = log
-        self._logs_by_original.setdefault((log.company_id, log.original_job_name), []).append(log)
-        for detail in log.details:
-            if detail.asset_handle:
-                entry = AssetJobLogInfo(
-                    company_id=log.company_id,
-                    run_id=log.run_id,
-                    job_name=log.job_name,
-                    log_message=detail.log_message,
-                    log_type=detail.log_type,
-                    submit_user_email=log.submit_user_email,
-                    log_date=detail.date_created,
-                )
-                self._asset_logs.setdefault((log.company_id, detail.asset_handle), []).append(entry)
+    def _keep(self, run: Run) -> None:
+        """Keep a finished run (its log's compact form); past the company's retention bound,
+        forget its oldest kept run."""
+        company_id = run.job.company_id
+        self._finished[run.run_id] = run
+        kept = self._logs.setdefault(company_id, {})
+        kept[run.run_id] = run
+        self._logs_by_original.setdefault((company_id, run.job.name), {})[run.run_id] = run
+        for item in run.items:
+            if item.asset_handle:
+                self._asset_runs.setdefault((company_id, item.asset_handle), {})[run.run_id] = run
+        if len(kept) > self.settings.log_retention:
+            self._forget(kept[next(iter(kept))])
+
+    def _forget(self, run: Run) -> None:
+        """Drop a kept run: its handle then names nothing, its archive is gone."""
+        company_id = run.job.company_id
+        del self._finished[run.run_id]
+        del self._logs[company_id][run.run_id]
+        key = (company_id, run.job.name)
+        by_original = self._logs_by_original[key]
+        del by_original[run.run_id]
+        if not by_original:
+            del self._logs_by_original[key]
+        for item in run.items:
+            if item.asset_handle:
+                asset_key = (company_id, item.asset_handle)
+                runs = self._asset_runs.get(asset_key)
+                if runs is not None:
+                    runs.pop(run.run_id, None)
+                    if not runs:
+                        del self._asset_runs[asset_key]
+        self._run_by_legacy.pop(run_handle(company_id, run.name, 0, HandleStyle.LEGACY), None)
+
+    def _log(self, run: Run) -> JobLogInfo:
+        return run.log(self.settings.client_name)
+
+    def _logs_of(self, runs: Iterable[Run]) -> list[JobLogInfo]:
+        client_name = self.settings.client_name
+        return [run.log(client_name) for run in runs]
 
     def _email_setting(self, run: Run) -> EmailSetting:
         return run.job.payload.email_setting or EmailSetting.NONE
 
-    def _notify_end(self, run: Run, log: JobLogInfo, at: datetime) -> None:
+    def _notify_end(self, run: Run, at: datetime) -> None:
         setting = self._email_setting(run)
-        failed = log.fatal_error or log.file_error_count > 0
-        warned = log.file_warning_count > 0
+        if setting is EmailSetting.NONE:
+            return
+        success, errors, warnings, duplicates, fatal = run.tally(at)
+        failed = fatal or errors > 0
+        warned = warnings > 0
         wanted = {
             EmailSetting.ALL: True,
             EmailSetting.JOB_COMPLETION: True,
@@ -469,7 +589,8 @@ class IpsService:
         }[setting]
         if wanted:
             subject = "mail_fail_subject" if failed else "mail_end_subject"
-            self._mail(run, at, subject, "mail_body", reason="end", log=log)
+            counts = (success, errors, warnings, duplicates)
+            self._mail(run, at, subject, "mail_body", reason="end", counts=counts)
 
     def _mail(
         self,
@@ -479,27 +600,37 @@ class IpsService:
         body_key: str,
         *,
         reason: str,
-        log: JobLogInfo | None = None,
+        counts: tuple[int, int, int, int] = (0, 0, 0, 0),
     ) -> None:
         locale = run.job.locale or "en-US"
-        counts = {
-            "success": log.file_success_count if log else 0,
-            "errors": log.file_error_count if log else 0,
-            "warnings": log.file_warning_count if log else 0,
-            "duplicates": log.file_duplicate_count if log else 0,
-        }
-        self.outbox.append(
-            Notification(
-                to=run.job.notify_email,
-                subject=localized(subject_key, locale, job=run.job.name),
-                body=localized(body_key, locale, run=run.name, **counts),
-                locale=locale,
-                company_id=run.job.company_id,
-                job_name=run.job.name,
-                run_name=run.name,
-                run_id=run.run_id,
-                sent_at=at,
-                reason=reason,
+        success, errors, warnings, duplicates = counts
+        self._mail_serial += 1
+        outbox = self._outbox.setdefault(run.job.company_id, deque())
+        if len(outbox) >= self.settings.log_retention:
+            outbox.popleft()
+        outbox.append(
+            (
+                self._mail_serial,
+                Notification(
+                    to=run.job.notify_email,
+                    subject=localized(subject_key, locale, job=run.job.name),
+                    body=localized(
+                        body_key,
+                        locale,
+                        run=run.name,
+                        success=success,
+                        errors=errors,
+                        warnings=warnings,
+                        duplicates=duplicates,
+                    ),
+                    locale=locale,
+                    company_id=run.job.company_id,
+                    job_name=run.job.name,
+                    run_name=run.name,
+                    run_id=run.run_id,
+                    sent_at=at,
+                    reason=reason,
+                ),
             )
         )
 
@@ -518,6 +649,7 @@ class IpsService:
             time_zone=job.time_zone,
             trigger_state=job.trigger_state,
             payload=job.payload,
+            skipped_fires=job.skipped_fires,
         )
 
     def _active_info(self, run: Run, now: datetime) -> ActiveJobInfo:
@@ -682,6 +814,7 @@ class IpsService:
                 state = "paused" if run.paused_at is not None else run.state(now).value
                 raise invalid_parameter(f"jobHandle {handle!r} cannot be paused: it is {state}")
             run.pause(now)
+            self._timeline.discard(run)
 
     def resume_job(self, user: User, company_handle: str, handle: str) -> None:
         """resumeJob: undo pauseJob. A one-off fire missed while paused happens now."""
@@ -716,6 +849,7 @@ class IpsService:
             job.deleted = True
             job.version += 1
             job.next_fire = None
+            self._timeline.discard(job)
             self._unlist(job)
             for style in HandleStyle:
                 self._jobs_by_handle.pop(job_handle(job.company_id, job.name, style), None)
@@ -755,12 +889,13 @@ class IpsService:
                 raise invalid_parameter(f"numRows must not be negative, got {num_rows}")
             start_date = self._in_zone(start_date, "startDate")
             end_date = self._in_zone(end_date, "endDate")
-            logs = [log for company_id in scope for log in self._logs.get(company_id, [])]
+            runs = [run for company_id in scope for run in self._logs.get(company_id, {}).values()]
             logs = [
                 log
-                for log in logs
-                if (submitter is None or log.submit_user_email == submitter)
-                and (start_date is None or log.start_date >= start_date)
+                for log in self._logs_of(
+                    run for run in runs if submitter is None or run.job.submitter_email == submitter
+                )
+                if (start_date is None or log.start_date >= start_date)
                 and (end_date is None or log.start_date <= end_date)
             ]
             key = JOB_LOG_SORT_KEYS[sort_by or "StartDate"]
@@ -799,17 +934,21 @@ class IpsService:
             if handle is not None:
                 job = self._find_job(user, company, handle)
                 if job is not None:
-                    logs = list(self._logs_by_original.get((job.company_id, job.name), []))
+                    logs = self._logs_of(
+                        self._logs_by_original.get((job.company_id, job.name), {}).values()
+                    )
                 else:
                     run_id = self._find_run(user, company, handle)
                     if run_id is None:
                         raise self._unknown_handle(handle)
-                    found = self._logs_by_run.get(run_id)
-                    logs = [found] if found is not None else []
+                    found = self._finished.get(run_id)
+                    logs = [self._log(found)] if found is not None else []
             elif original_name is not None:
-                logs = list(self._logs_by_original.get((company.id, original_name), []))
+                logs = self._logs_of(
+                    self._logs_by_original.get((company.id, original_name), {}).values()
+                )
             else:
-                logs = list(self._logs.get(company.id, []))
+                logs = self._logs_of(self._logs.get(company.id, {}).values())
             if original_name is not None:
                 logs = [log for log in logs if log.original_job_name == original_name]
             wanted = set(log_types) if log_types else None
@@ -834,19 +973,61 @@ class IpsService:
             company = self._company(user, company_handle)
             if not asset.strip():
                 raise missing_parameter("assetHandle must not be empty")
-            return list(self._asset_logs.get((company.id, asset), []))
+            runs = dict(self._asset_runs.get((company.id, asset), {}))
+            creator = self._asset_creator(company.id, asset)
+            if creator is not None:
+                runs[creator.run_id] = creator
+            result: list[AssetJobLogInfo] = []
+            for run in sorted(runs.values(), key=lambda run: run.finish_serial):
+                log = self._log(run)
+                result.extend(
+                    AssetJobLogInfo(
+                        company_id=log.company_id,
+                        run_id=log.run_id,
+                        job_name=log.job_name,
+                        log_message=detail.log_message,
+                        log_type=detail.log_type,
+                        submit_user_email=log.submit_user_email,
+                        log_date=detail.date_created,
+                    )
+                    for detail in log.details
+                    if detail.asset_handle == asset
+                )
+            return result
+
+    def _asset_creator(self, company_id: str, asset: str) -> Run | None:
+        """The kept run that created ``asset`` (``a|<company>|<n>|1``), or None."""
+        parts = asset.split("|")
+        if len(parts) != 4 or parts[0] != "a" or parts[1] != company_id or parts[3] != "1":
+            return None
+        if not (parts[2].isascii() and parts[2].isdigit()):
+            return None
+        serial = int(parts[2])
+        index = bisect_right(self._asset_firsts, serial) - 1
+        if index < 0:
+            return None
+        run = self._finished.get(self._asset_run_ids[index])
+        if run is None or run.job.company_id != company_id:
+            return None
+        return run if serial < run.first_asset + len(run.items) else None
 
     # -- for the edges: admin API, pytest plugin, export downloads -----------------------------
 
     def export_archive(self, run_id: int) -> tuple[str, tuple[str, ...]] | None:
         """(run name, exported handles) of a finished export, or None."""
         with self.lock:
-            return self._exports.get(run_id)
+            run = self._finished.get(run_id)
+            if run is None or run.download_path is None or run.stopped:
+                return None
+            if run.tally(run.ended_at or run.trigger_time)[4]:
+                return None  # a failed export leaves no archive
+            return run.name, tuple(item.asset_handle or item.name for item in run.items)
 
     def job_log(self, run_id: int) -> JobLogInfo | None:
         """The log a finished run left, or None."""
         with self.lock:
-            return self._logs_by_run.get(run_id)
+            run = self._finished.get(run_id)
+            return self._log(run) if run is not None else None
 
     def all_scheduled_jobs(self) -> list[ScheduledJobInfo]:
         """Every job that can still fire, across companies (no authorization)."""
@@ -865,13 +1046,26 @@ class IpsService:
         """Every job log in the order runs finished (no authorization)."""
         with self.lock:
             self.sync()
-            return sorted(self._logs_by_run.values(), key=lambda log: (log.end_date, log.run_id))
+            runs = sorted(self._finished.values(), key=lambda run: (run.ended_at, run.run_id))
+            return self._logs_of(runs)
 
     def notifications(self) -> list[Notification]:
         """The outbox, oldest first."""
         with self.lock:
             self.sync()
-            return list(self.outbox)
+            return [mail for _, mail in merge(*self._outbox.values(), key=lambda entry: entry[0])]
+
+    @property
+    def outbox(self) -> list[Notification]:
+        """The outbox, oldest first (a copy; use :meth:`notifications` from other threads)."""
+        return [mail for _, mail in merge(*self._outbox.values(), key=lambda entry: entry[0])]
+
+    def skipped_fire_count(self) -> int:
+        """Recurring fires skipped, across jobs (deleted ones included), because a run of
+        their job was unfinished (Quartz's non-concurrent jobs)."""
+        with self.lock:
+            self.sync()
+            return self._skipped_fires
 
     def pending_fire_count(self) -> int:
         """Entries in the timeline (for diagnostics)."""
