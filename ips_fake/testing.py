@@ -560,7 +560,7 @@ class RemoteFake:
                     f"{what}: {self.label} cannot move its clock ({reason}); start it with "
                     "`ips-fake serve --clock manual`"
                 )
-            if error.code == 400:
+            if error.code in (400, 409):
                 raise ValueError(f"{what}: {self.label} refused: {reason}") from None
             raise RuntimeError(f"{what}: {self.label} answered {error.code}: {reason}") from None
 
