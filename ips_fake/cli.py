@@ -3,8 +3,11 @@
 - ``ips-fake serve [--host 127.0.0.1] [--port 8080] [--directory FILE] [--clock real|manual]
   [--time-zone UTC] [--allow-host NAME ...] [--admin-token TOKEN]`` starts a fake IPS server
   and prints its service and WSDL URLs first.
-- ``ips-fake check CASES [--url URL] [--user U --password P --company C] [--reset]`` checks
-  contract cases (``contracts/cases``) against a fresh fake or any endpoint; exit 1 if any broke.
+- ``ips-fake check [CASES] [--url URL] [--user U --password P --company C] [--reset]`` checks
+  contract cases (a folder or one file; default: the cases shipped with ips-fake) against a
+  fresh fake or any endpoint; exit 1 if any broke.
+- ``ips-fake cases DIR`` writes the shipped contract cases and cassettes under DIR.
+- ``ips-fake --version``; Ctrl-C before the server serves exits 130 with one line.
 - ``ips-fake replay CASSETTE [--url URL] [--ignore a,b] [--no-clock]`` replays a cassette and
   prints a diff per changed answer; exit 1 if any changed.
 """
@@ -18,13 +21,16 @@ import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
+from typing import TYPE_CHECKING
 
-from ips_fake.clocks import WallClock
-from ips_fake.core.clock import Clock, ManualClock
-from ips_fake.core.directory import Directory
-from ips_fake.fake import IpsFake
-from ips_fake.server import FakeServer
-from ips_fake.wsgi import SERVICE_PATH
+from ips_fake import __version__
+
+if TYPE_CHECKING:
+    from ips_fake.core.directory import Directory
+    from ips_fake.server import FakeServer
+
+#: What ``ips-fake`` exits with when Ctrl-C stops it before it serves (128 + SIGINT).
+INTERRUPTED_EXIT = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ips-fake", description="A fake Adobe Scene7 IPS job API."
     )
+    parser.add_argument("--version", action="version", version=f"ips-fake {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="start a fake IPS server")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
@@ -66,7 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     check_cases = commands.add_parser(
         "check", help="check contract cases against a fresh fake or an endpoint"
     )
-    check_cases.add_argument("cases", help="a folder of contract case files (*.json)")
+    check_cases.add_argument(
+        "cases",
+        nargs="?",
+        default=None,
+        help="a folder of contract case files (*.json) or one case file; default: the cases "
+        "that ship with ips-fake",
+    )
     check_cases.add_argument(
         "--url", help="the endpoint (service URL, or an ips-fake's base URL); default: in-process"
     )
@@ -77,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--reset",
         action="store_true",
         help="reset an ips-fake (POST /_fake/reset) before each case",
+    )
+
+    write_cases = commands.add_parser(
+        "cases", help="write the contract cases and cassettes that ship with ips-fake to DIR"
+    )
+    write_cases.add_argument(
+        "folder", metavar="DIR", help="where to write cases/*.json and cassettes/*.json"
     )
 
     replay = commands.add_parser("replay", help="replay a cassette and diff the answers")
@@ -95,21 +115,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def serve(arguments: argparse.Namespace) -> int:
-    """Run the server until Ctrl-C or SIGTERM."""
+def cannot_start(problem: str) -> int:
+    """Print ``ips-fake: cannot start: <problem>`` on stderr; the exit status, 2."""
+    print(f"ips-fake: cannot start: {problem}", file=sys.stderr)
+    return 2
+
+
+def serve_argument_problem(arguments: argparse.Namespace) -> str | None:
+    """What is wrong with ``serve``'s port or time zone, checked before anything starts."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not 0 <= arguments.port <= 65535:
+        return f"--port {arguments.port} is not a TCP port (0-65535; 0 picks a free one)"
+    try:
+        ZoneInfo(arguments.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return (
+            f"--time-zone {arguments.time_zone!r} is not an IANA time zone "
+            "(e.g. UTC, Europe/Paris, America/Los_Angeles)"
+        )
+    return None
+
+
+def start_server(arguments: argparse.Namespace, token: str | None) -> FakeServer | int:
+    """The server ``serve`` runs, or the exit status after a one-line error."""
+    from ips_fake.clocks import WallClock
+    from ips_fake.core.clock import Clock, ManualClock
+    from ips_fake.core.directory import Directory
+    from ips_fake.fake import IpsFake
+    from ips_fake.server import FakeServer
+
+    problem = serve_argument_problem(arguments)
+    if problem is not None:
+        return cannot_start(problem)
     clock: Clock = WallClock() if arguments.clock == "real" else ManualClock()
     directory: Directory | None = None
     if arguments.directory is not None:
         try:
             directory = Directory.from_file(arguments.directory)
         except (OSError, ValueError) as error:
-            print(
-                f"ips-fake: cannot start: directory file {arguments.directory}: {error}",
-                file=sys.stderr,
-            )
-            return 2
+            return cannot_start(f"directory file {arguments.directory}: {error}")
     try:
-        token = arguments.admin_token or os.environ.get("IPS_FAKE_ADMIN_TOKEN") or None
         fake = IpsFake(
             directory,
             clock,
@@ -117,10 +163,18 @@ def serve(arguments: argparse.Namespace) -> int:
             admin_token=token,
             admin_hosts=[arguments.host, *arguments.allow_host],
         )
-        server = FakeServer(fake, arguments.host, arguments.port, quiet=not arguments.access_log)
-    except (OSError, ValueError) as error:
-        print(f"ips-fake: cannot start: {error}", file=sys.stderr)
-        return 2
+        return FakeServer(fake, arguments.host, arguments.port, quiet=not arguments.access_log)
+    except (OSError, ValueError, OverflowError) as error:
+        return cannot_start(str(error))
+
+
+def serve(arguments: argparse.Namespace) -> int:
+    """Run the server until Ctrl-C or SIGTERM; Ctrl-C while it starts exits 130 quietly."""
+    token = arguments.admin_token or os.environ.get("IPS_FAKE_ADMIN_TOKEN") or None
+    started = start_server(arguments, token)
+    if isinstance(started, int):
+        return started
+    server = started
     print(f"IPS service: {server.service_url}", flush=True)
     print(f"WSDL:        {server.wsdl_url()}", flush=True)
     print(f"Admin API:   {server.base_url}/_fake/state   (clock: {arguments.clock})", flush=True)
@@ -144,6 +198,8 @@ def serve(arguments: argparse.Namespace) -> int:
 
 def _service_url(url: str) -> str:
     """A server's base URL or its service URL, as the service URL."""
+    from ips_fake.wsgi import SERVICE_PATH
+
     trimmed = url.rstrip("/")
     return trimmed if "/scene7/" in trimmed else trimmed + SERVICE_PATH
 
@@ -155,10 +211,12 @@ def _base_url(url: str) -> str:
 
 def _needs_requests() -> bool:
     """Whether ``requests`` (the ``[client]`` extra) is missing; says how to get it if so."""
+    from ips_fake.extras import missing_extra
+
     try:
         import requests  # noqa: F401
     except ModuleNotFoundError:
-        print("ips-fake: --url needs requests: pip install 'ips-fake[client]'", file=sys.stderr)
+        print(f"ips-fake: {missing_extra('--url', 'requests', 'client')}", file=sys.stderr)
         return True
     return False
 
@@ -172,10 +230,11 @@ def check(arguments: argparse.Namespace) -> int:
         check_over_http,
         load_cases,
     )
+    from ips_fake.shipped import contract_cases_folder
 
     try:
-        cases = load_cases(arguments.cases)
-    except ContractCaseError as error:
+        cases = load_cases(arguments.cases or contract_cases_folder())
+    except (ContractCaseError, FileNotFoundError) as error:
         print(f"ips-fake: {error}", file=sys.stderr)
         return 2
     credentials = Credentials(arguments.user, arguments.password, arguments.company)
@@ -192,6 +251,23 @@ def check(arguments: argparse.Namespace) -> int:
     broken = sum(1 for result in results if not result.ok)
     print(f"{len(results)} cases, {broken} broken")
     return 1 if broken else 0
+
+
+def write_cases(arguments: argparse.Namespace) -> int:
+    """Write the shipped contract cases and cassettes under ``DIR``."""
+    from ips_fake.shipped import write_out
+
+    try:
+        written = write_out(arguments.folder)
+    except OSError as error:
+        print(f"ips-fake: {error}", file=sys.stderr)
+        return 2
+    cases = sum(1 for path in written if path.parent.name == "cases")
+    print(
+        f"{cases} contract cases and {len(written) - cases} cassettes written to "
+        f"{arguments.folder}; check them with: ips-fake check {arguments.folder}/cases"
+    )
+    return 0
 
 
 def replay_command(arguments: argparse.Namespace) -> int:
@@ -218,11 +294,22 @@ def replay_command(arguments: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ips-fake`` command."""
+    try:
+        return run_command(argv)
+    except KeyboardInterrupt:
+        print("ips-fake: interrupted", file=sys.stderr)
+        return INTERRUPTED_EXIT
+
+
+def run_command(argv: Sequence[str] | None = None) -> int:
+    """Parse the arguments and run the command they name."""
     arguments = build_parser().parse_args(argv)
     if arguments.command == "serve":
         return serve(arguments)
     if arguments.command == "check":
         return check(arguments)
+    if arguments.command == "cases":
+        return write_cases(arguments)
     if arguments.command == "replay":
         return replay_command(arguments)
     return 2  # pragma: no cover - argparse rejects other commands

@@ -1023,8 +1023,10 @@ class IpsFakeHandle:
         try:
             import zeep
         except ModuleNotFoundError:
+            from ips_fake.extras import missing_extra
+
             raise ModuleNotFoundError(
-                "ips_fake.client() needs zeep: pip install 'ips-fake[client]'"
+                missing_extra("ips_fake.client()", "zeep", "client")
             ) from None
         if soap not in SOAP_PORTS:
             raise ValueError(f"soap must be '1.1' or '1.2', got {soap!r}")
