@@ -18,7 +18,7 @@ def test_wrong_password(ips_fake):
 
 
 def test_an_escaping_fault_shows_its_code_and_reason(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_faults=ESCAPING_FAULT)
+    pytester.makepyfile(test_escaping_ips_faults=ESCAPING_FAULT)
 
     result = pytester.runpytest("-p", "no:cacheprovider")
 
