@@ -28,6 +28,7 @@ from typing import Any
 
 from werkzeug.exceptions import (
     BadRequest,
+    Conflict,
     Forbidden,
     HTTPException,
     NotFound,
@@ -38,8 +39,12 @@ from werkzeug.exceptions import (
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from ips_fake.core.clock import MovableClock
+from ips_fake.core.clock import Clock, ManualClock, MovableClock
+from ips_fake.core.handles import company_id_of
+from ips_fake.core.model import Outcome
+from ips_fake.core.outcomes import OutcomeRule
 from ips_fake.core.service import EXPORT_PATH_PREFIX, IpsService
+from ips_fake.soap.codec import PAYLOAD_ELEMENTS
 from ips_fake.soap.endpoint import Journal
 
 
@@ -58,6 +63,27 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [jsonable(item) for item in value]
     return value
+
+
+#: Each job kind's submitJob payload element (``JobKind.UPLOAD_URLS`` → ``uploadUrlsJob``).
+PAYLOAD_ELEMENT_OF_KIND = {kind: element for element, kind in PAYLOAD_ELEMENTS.items()}
+#: The outcomes ``POST /_fake/outcomes`` takes.
+OUTCOME_NAMES = tuple(outcome.value for outcome in Outcome)
+
+
+def clock_mode(clock: Clock) -> str:
+    """The clock's mode in the words of ``ips-fake serve --clock`` and the plugin:
+    ``manual`` for a clock moved only through the admin API, ``real`` for the wall clock,
+    ``freezegun`` for one that follows freezegun, and the class name for any other clock."""
+    from ips_fake.clocks import FreezegunClock, WallClock
+
+    if isinstance(clock, ManualClock):
+        return "manual"
+    if isinstance(clock, WallClock):
+        return "real"
+    if isinstance(clock, FreezegunClock):
+        return "freezegun"
+    return type(clock).__name__
 
 
 def json_response(data: Any, status: int = 200) -> Response:
@@ -210,6 +236,14 @@ def _text(body: Mapping[str, Any], key: str, *, required: bool = False) -> str |
     return value
 
 
+def _rule_data(rule: OutcomeRule) -> dict[str, Any]:
+    """An outcome rule as JSON, its kind named by its submitJob payload element."""
+    data: dict[str, Any] = jsonable(rule)
+    if rule.kind is not None:
+        data["kind"] = PAYLOAD_ELEMENT_OF_KIND.get(rule.kind, rule.kind.value)
+    return data
+
+
 def _masked_directory(data: dict[str, Any]) -> dict[str, Any]:
     return {
         **data,
@@ -335,10 +369,11 @@ class AdminApi:
 
     def _clock_state(self) -> dict[str, Any]:
         clock = self.service.clock
+        movable = isinstance(clock, MovableClock)
         return {
             "now": self.service.sync(),
-            "mode": type(clock).__name__,
-            "movable": isinstance(clock, MovableClock),
+            "mode": clock_mode(clock),
+            "movable": movable,
             "time_zone": self.service.settings.time_zone,
         }
 
@@ -358,7 +393,10 @@ class AdminApi:
             )
         clock = self.service.clock
         if not isinstance(clock, MovableClock):
-            raise BadRequest(f"the server runs on a {type(clock).__name__}, which cannot be moved")
+            raise BadRequest(
+                f"the server runs on the {clock_mode(clock)} clock, which cannot be moved: "
+                "start it with `ips-fake serve --clock manual` to move time through /_fake/clock"
+            )
         with self.service.lock:
             if "advance" in body:
                 step = _number(body, "advance")
@@ -415,8 +453,9 @@ class AdminApi:
     # -- outcomes ------------------------------------------------------------------------------
 
     def get_outcomes(self, request: Request) -> Response:
-        """GET /_fake/outcomes → the rules, oldest first."""
-        return json_response(self.service.outcomes.rules)
+        """GET /_fake/outcomes → the rules, oldest first, each ``kind`` named by its
+        submitJob payload element (``uploadUrlsJob``)."""
+        return json_response([_rule_data(rule) for rule in self.service.outcomes.rules])
 
     def add_outcome(self, request: Request) -> Response:
         """POST /_fake/outcomes {"outcome", "kind"?, "name_pattern"?, "seconds"?}."""
@@ -424,15 +463,24 @@ class AdminApi:
 
         body = _body(request)
         _only(body, ("outcome", "kind", "name_pattern", "seconds"), "POST /_fake/outcomes")
+        outcome = _text(body, "outcome") or "success"
+        if outcome not in OUTCOME_NAMES:
+            raise BadRequest(
+                f"'outcome' {outcome!r} is not one of {', '.join(map(repr, OUTCOME_NAMES))}"
+            )
+        kind = _text(body, "kind") or None
         rule = outcome_rule(
-            _text(body, "outcome") or "success",
-            kind=_text(body, "kind") or None,
+            outcome,
+            kind=kind,
             name_pattern=_text(body, "name_pattern"),
             seconds=_number(body, "seconds"),
         )
         with self.service.lock:
             self.service.outcomes.add(rule)
-        return json_response(rule, 201)
+        answer = _rule_data(rule)
+        if kind is not None:
+            answer["kind"] = kind  # what was sent (``uploadUrlsJob``), not the ActiveJob type
+        return json_response(answer, 201)
 
     def clear_outcomes(self, request: Request) -> Response:
         """DELETE /_fake/outcomes → every job succeeds again."""
@@ -458,8 +506,17 @@ class AdminApi:
         company_id = body.get("id")
         if isinstance(company_id, bool) or not isinstance(company_id, str | int):
             raise BadRequest('\'id\' is required: a company id such as "49" or "c|49"')
+        name = _text(body, "name")
         with self.service.lock:
-            company = self.service.directory.add_company(str(company_id), _text(body, "name"))
+            directory = self.service.directory
+            key = company_id_of(str(company_id))
+            if key is not None and key in directory.companies:
+                raise Conflict(
+                    f"company {key!r} already exists ({directory.companies[key].name!r}); "
+                    "the directory keeps it as it is (POST /_fake/reset goes back to the "
+                    "starting directory)"
+                )
+            company = directory.add_company(str(company_id), name)
         return json_response(company, 201)
 
     def add_user(self, request: Request) -> Response:
@@ -479,6 +536,11 @@ class AdminApi:
                 f"'companies' must be a list of company ids or \"all\", got {json.dumps(companies)}"
             )
         with self.service.lock:
+            if email.lower() in self.service.directory.users:
+                raise Conflict(
+                    f"user {email!r} already exists; the directory keeps it as it is, password "
+                    "included (POST /_fake/reset goes back to the starting directory)"
+                )
             user = self.service.directory.add_user(
                 email,
                 _text(body, "password") or "password",

@@ -3,8 +3,11 @@
 - ``ips-fake serve [--host 127.0.0.1] [--port 8080] [--directory FILE] [--clock real|manual]
   [--time-zone UTC] [--allow-host NAME ...] [--admin-token TOKEN]`` starts a fake IPS server
   and prints its service and WSDL URLs first.
-- ``ips-fake check CASES [--url URL] [--user U --password P --company C] [--reset]`` checks
-  contract cases (``contracts/cases``) against a fresh fake or any endpoint; exit 1 if any broke.
+- ``ips-fake check [CASES] [--url URL] [--user U --password P --company C] [--reset]`` checks
+  contract cases (a folder or one file; default: the cases shipped with ips-fake) against a
+  fresh fake or any endpoint; exit 1 if any broke.
+- ``ips-fake cases DIR`` writes the shipped contract cases and cassettes under DIR.
+- ``ips-fake --version``; Ctrl-C before the server serves exits 130 with one line.
 - ``ips-fake record --upstream URL [--port N] --out FILE`` records every exchange a client
   makes through it with the upstream into a cassette, secrets scrubbed (ips_fake.proxy).
 - ``ips-fake verify CASSETTE... [--url URL] [--report FILE.md]`` replays cassettes with value
@@ -26,13 +29,14 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from ips_fake.clocks import WallClock
-from ips_fake.core.clock import Clock, ManualClock
-from ips_fake.core.directory import Directory
-from ips_fake.core.service import DEFAULT_LOG_RETENTION
-from ips_fake.fake import IpsFake
-from ips_fake.server import FakeServer
-from ips_fake.wsgi import SERVICE_PATH
+from ips_fake import __version__
+
+if TYPE_CHECKING:
+    from ips_fake.core.directory import Directory
+    from ips_fake.server import FakeServer
+
+#: What ``ips-fake`` exits with when Ctrl-C stops it before it serves (128 + SIGINT).
+INTERRUPTED_EXIT = 130
 
 if TYPE_CHECKING:
     from ips_fake.server import AppServer
@@ -43,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ips-fake", description="A fake Adobe Scene7 IPS job API."
     )
+    parser.add_argument("--version", action="version", version=f"ips-fake {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="start a fake IPS server")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
@@ -78,7 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     check_cases = commands.add_parser(
         "check", help="check contract cases against a fresh fake or an endpoint"
     )
-    check_cases.add_argument("cases", help="a folder of contract case files (*.json)")
+    check_cases.add_argument(
+        "cases",
+        nargs="?",
+        default=None,
+        help="a folder of contract case files (*.json) or one case file; default: the cases "
+        "that ship with ips-fake",
+    )
     check_cases.add_argument(
         "--url", help="the endpoint (service URL, or an ips-fake's base URL); default: in-process"
     )
@@ -94,6 +105,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--replay", metavar="CASSETTE", help="serve a cassette's recorded answers (a stub)"
     )
+    write_cases = commands.add_parser(
+        "cases", help="write the contract cases and cassettes that ship with ips-fake to DIR"
+    )
+    write_cases.add_argument(
+        "folder", metavar="DIR", help="where to write cases/*.json and cassettes/*.json"
+    )
+
     add_record_parser(commands)
     add_verify_parser(commands)
     return parser
@@ -179,6 +197,7 @@ def add_verify_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 def add_log_retention_option(parser: argparse.ArgumentParser) -> None:
     """``--log-retention N``: job logs kept per company (at least 1)."""
+    from ips_fake.core.service import DEFAULT_LOG_RETENTION
 
     def count(text: str) -> int:
         try:
@@ -199,21 +218,47 @@ def add_log_retention_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def serve(arguments: argparse.Namespace) -> int:
-    """Run the server until Ctrl-C or SIGTERM."""
+def cannot_start(problem: str) -> int:
+    """Print ``ips-fake: cannot start: <problem>`` on stderr; the exit status, 2."""
+    print(f"ips-fake: cannot start: {problem}", file=sys.stderr)
+    return 2
+
+
+def serve_argument_problem(arguments: argparse.Namespace) -> str | None:
+    """What is wrong with ``serve``'s port or time zone, checked before anything starts."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not 0 <= arguments.port <= 65535:
+        return f"--port {arguments.port} is not a TCP port (0-65535; 0 picks a free one)"
+    try:
+        ZoneInfo(arguments.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return (
+            f"--time-zone {arguments.time_zone!r} is not an IANA time zone "
+            "(e.g. UTC, Europe/Paris, America/Los_Angeles)"
+        )
+    return None
+
+
+def start_server(arguments: argparse.Namespace, token: str | None) -> FakeServer | int:
+    """The server ``serve`` runs, or the exit status after a one-line error."""
+    from ips_fake.clocks import WallClock
+    from ips_fake.core.clock import Clock, ManualClock
+    from ips_fake.core.directory import Directory
+    from ips_fake.fake import IpsFake
+    from ips_fake.server import FakeServer
+
+    problem = serve_argument_problem(arguments)
+    if problem is not None:
+        return cannot_start(problem)
     clock: Clock = WallClock() if arguments.clock == "real" else ManualClock()
     directory: Directory | None = None
     if arguments.directory is not None:
         try:
             directory = Directory.from_file(arguments.directory)
         except (OSError, ValueError) as error:
-            print(
-                f"ips-fake: cannot start: directory file {arguments.directory}: {error}",
-                file=sys.stderr,
-            )
-            return 2
+            return cannot_start(f"directory file {arguments.directory}: {error}")
     try:
-        token = arguments.admin_token or os.environ.get("IPS_FAKE_ADMIN_TOKEN") or None
         fake = IpsFake(
             directory,
             clock,
@@ -222,10 +267,18 @@ def serve(arguments: argparse.Namespace) -> int:
             admin_hosts=[arguments.host, *arguments.allow_host],
             log_retention=arguments.log_retention,
         )
-        server = FakeServer(fake, arguments.host, arguments.port, quiet=not arguments.access_log)
-    except (OSError, ValueError) as error:
-        print(f"ips-fake: cannot start: {error}", file=sys.stderr)
-        return 2
+        return FakeServer(fake, arguments.host, arguments.port, quiet=not arguments.access_log)
+    except (OSError, ValueError, OverflowError) as error:
+        return cannot_start(str(error))
+
+
+def serve(arguments: argparse.Namespace) -> int:
+    """Run the server until Ctrl-C or SIGTERM; Ctrl-C while it starts exits 130 quietly."""
+    token = arguments.admin_token or os.environ.get("IPS_FAKE_ADMIN_TOKEN") or None
+    started = start_server(arguments, token)
+    if isinstance(started, int):
+        return started
+    server = started
     print(f"IPS service: {server.service_url}", flush=True)
     print(f"WSDL:        {server.wsdl_url()}", flush=True)
     print(f"Admin API:   {server.base_url}/_fake/state   (clock: {arguments.clock})", flush=True)
@@ -249,6 +302,8 @@ def serve(arguments: argparse.Namespace) -> int:
 
 def _service_url(url: str) -> str:
     """A server's base URL or its service URL, as the service URL."""
+    from ips_fake.wsgi import SERVICE_PATH
+
     trimmed = url.rstrip("/")
     return trimmed if "/scene7/" in trimmed else trimmed + SERVICE_PATH
 
@@ -260,10 +315,12 @@ def _base_url(url: str) -> str:
 
 def _needs_requests() -> bool:
     """Whether ``requests`` (the ``[client]`` extra) is missing; says how to get it if so."""
+    from ips_fake.extras import missing_extra
+
     try:
         import requests  # noqa: F401
     except ModuleNotFoundError:
-        print("ips-fake: --url needs requests: pip install 'ips-fake[client]'", file=sys.stderr)
+        print(f"ips-fake: {missing_extra('--url', 'requests', 'client')}", file=sys.stderr)
         return True
     return False
 
@@ -277,10 +334,11 @@ def check(arguments: argparse.Namespace) -> int:
         check_over_http,
         load_cases,
     )
+    from ips_fake.shipped import contract_cases_folder
 
     try:
-        cases = load_cases(arguments.cases)
-    except ContractCaseError as error:
+        cases = load_cases(arguments.cases or contract_cases_folder())
+    except (ContractCaseError, FileNotFoundError) as error:
         print(f"ips-fake: {error}", file=sys.stderr)
         return 2
     credentials = Credentials(arguments.user, arguments.password, arguments.company)
@@ -297,6 +355,23 @@ def check(arguments: argparse.Namespace) -> int:
     broken = sum(1 for result in results if not result.ok)
     print(f"{len(results)} cases, {broken} broken")
     return 1 if broken else 0
+
+
+def write_cases(arguments: argparse.Namespace) -> int:
+    """Write the shipped contract cases and cassettes under ``DIR``."""
+    from ips_fake.shipped import write_out
+
+    try:
+        written = write_out(arguments.folder)
+    except OSError as error:
+        print(f"ips-fake: {error}", file=sys.stderr)
+        return 2
+    cases = sum(1 for path in written if path.parent.name == "cases")
+    print(
+        f"{cases} contract cases and {len(written) - cases} cassettes written to "
+        f"{arguments.folder}; check them with: ips-fake check {arguments.folder}/cases"
+    )
+    return 0
 
 
 def verify_command(arguments: argparse.Namespace) -> int:
@@ -368,6 +443,7 @@ def record_command(arguments: argparse.Namespace) -> int:
     from ips_fake.recording import Cassette, CassetteMetadata
     from ips_fake.scrubbing import Scrubber
     from ips_fake.server import AppServer
+    from ips_fake.wsgi import SERVICE_PATH
 
     cassette = Cassette(
         description=arguments.description,
@@ -407,6 +483,7 @@ def serve_replay(arguments: argparse.Namespace) -> int:
     from ips_fake.recording import Cassette, CassetteError
     from ips_fake.server import AppServer
     from ips_fake.stub import ReplayStub
+    from ips_fake.wsgi import SERVICE_PATH
 
     try:
         stub = ReplayStub(Cassette.load(arguments.replay))
@@ -436,6 +513,15 @@ def _serve_until_stopped(server: AppServer) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ips-fake`` command."""
+    try:
+        return run_command(argv)
+    except KeyboardInterrupt:
+        print("ips-fake: interrupted", file=sys.stderr)
+        return INTERRUPTED_EXIT
+
+
+def run_command(argv: Sequence[str] | None = None) -> int:
+    """Parse the arguments and run the command they name."""
     arguments = build_parser().parse_args(argv)
     if arguments.command == "serve" and arguments.replay:
         return serve_replay(arguments)
@@ -443,6 +529,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(arguments)
     if arguments.command == "check":
         return check(arguments)
+    if arguments.command == "cases":
+        return write_cases(arguments)
     if arguments.command in ("verify", "replay"):
         return verify_command(arguments)
     if arguments.command == "record":

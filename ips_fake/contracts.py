@@ -17,10 +17,11 @@ A case file is JSON::
     }
 
 or, for a success, ``"expect": {"status": 200, "return": "submitJobReturn",
-"values": {"jobHandle": "{company}|My Test Job|"}}``. In ``request`` and ``values``,
-``{auth}`` becomes an ``authHeader`` in the request's namespace, and ``{user}``,
-``{password}`` and ``{company}`` the credentials and company handle the run is given
-(default: the fake's ``ipsuser@example.com`` / ``password`` / ``47``). A case may also name
+"values": {"jobHandle": "{company}|My Test Job|"}}``. In ``request``, ``{auth}`` becomes an
+``authHeader`` in the request's namespace, and ``{user}``, ``{password}`` and ``{company}``
+the credentials and company handle the run is given (default: the fake's
+``ipsuser@example.com`` / ``password`` / ``47``); in ``values``, ``{company}`` is the
+company's id as handles carry it (``47`` for ``c|47`` too). A case may also name
 its own ``"user"`` and ``"password"`` (for credential faults).
 
 Example::
@@ -75,6 +76,11 @@ class Credentials:
     user: str = "ipsuser@example.com"
     password: str = "password"
     company: str = "47"
+
+    @property
+    def company_id(self) -> str:
+        """The company's id as handles carry it: ``c|47`` and ``47`` both give ``47``."""
+        return self.company.removeprefix("c|")
 
 
 @dataclass(frozen=True)
@@ -156,17 +162,23 @@ def _body_namespace(request: str) -> str:
     return _FAULT_NAMESPACE
 
 
-def load_cases(folder: str | Path) -> list[ContractCase]:
-    """Every ``*.json`` case in ``folder``, by file name.
+def load_cases(location: str | Path) -> list[ContractCase]:
+    """Every ``*.json`` case in the folder ``location``, by file name, or the one case file
+    ``location`` names.
 
     Example::
 
         cases = load_cases("contracts/cases")
+        [case] = load_cases("contracts/cases/wrong-password.json")
     """
-    root = Path(folder)
+    root = Path(location)
+    if not root.exists():
+        raise ContractCaseError(f"no such file or folder: {root}")
+    if root.is_file():
+        return [ContractCase.from_file(root)]
     files = sorted(root.glob("*.json"))
     if not files:
-        raise ContractCaseError(f"no contract cases (*.json) in {root}")
+        raise ContractCaseError(f"no contract cases (*.json) in the folder {root}")
     return [ContractCase.from_file(path) for path in files]
 
 
@@ -227,7 +239,9 @@ def _check_return(
         return [f"expected {name}, got " + (f"a {fault} fault" if fault else "no such element")]
     problems = []
     for key, value in dict(want.get("values", {})).items():
-        expected = str(value).replace("{company}", credentials.company)
+        # a job handle carries the company's id (``j|47|name||``) whichever way the run
+        # writes the company (``47`` or ``c|47``)
+        expected = str(value).replace("{company}", credentials.company_id)
         node = _find(element, str(key))
         got = (node.text or "") if node is not None else None
         if got != expected:

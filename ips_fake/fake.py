@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ips_fake.core.clock import Clock, ManualClock, MovableClock
 from ips_fake.core.directory import Company, Directory, User
+from ips_fake.core.handles import company_id_of
 from ips_fake.core.model import (
     ActiveJobInfo,
     JobKind,
@@ -141,8 +142,12 @@ class IpsFake:
         return self.service.directory
 
     def add_company(self, company_id: str, name: str | None = None) -> Company:
-        """Add a company (``"49"`` or ``"c|49"``)."""
+        """Add a company (``"49"`` or ``"c|49"``); ValueError if the directory has one with
+        that id already (like the admin API's 409: an entry is never silently replaced)."""
         with self.service.lock:
+            key = company_id_of(company_id)
+            if key is not None and key in self.directory.companies:
+                raise ValueError(f"company {key!r} already exists")
             return self.directory.add_company(company_id, name)
 
     def add_user(
@@ -153,8 +158,11 @@ class IpsFake:
         roles: Iterable[str] = ("IpsUser",),
         companies: Iterable[str] | str = ("47",),
     ) -> User:
-        """Add a user with roles and companies (``"all"`` for every company)."""
+        """Add a user with roles and companies (``"all"`` for every company); ValueError if
+        the directory has a user with that e-mail already (like the admin API's 409)."""
         with self.service.lock:
+            if email.lower() in self.directory.users:
+                raise ValueError(f"user {email!r} already exists")
             return self.directory.add_user(email, password, roles=roles, companies=companies)
 
     # -- outcomes, state, outbox ---------------------------------------------------------------

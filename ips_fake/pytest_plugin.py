@@ -347,3 +347,44 @@ def ips_fake_replay(request: pytest.FixtureRequest) -> Iterator[ReplayServer]:
         pytest.fail(f"ips_fake_replay: cannot read {path}: {error}", pytrace=False)
     with served:
         yield served
+
+
+#: The namespace of IPS's fault elements (``ipsApiFault``, ``authenticationFault``...).
+_FAULT_NAMESPACE = "{http://www.scene7.com/IpsApi/xsd}"
+
+
+def ips_fault_summary(error: BaseException) -> str | None:
+    """``ipsApiFault 30001: jobHandle 'nope' names no job`` for a ``zeep.exceptions.Fault``
+    whose detail holds an IPS fault, else None. Reads the detail without importing zeep."""
+    kind = type(error)
+    if kind.__name__ != "Fault" or not kind.__module__.startswith("zeep"):
+        return None
+    detail = getattr(error, "detail", None)
+    if detail is None or not hasattr(detail, "iter"):
+        return None
+    for element in detail.iter():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if not tag.startswith(_FAULT_NAMESPACE) or not tag.endswith("Fault"):
+            continue
+        fields = {
+            child.tag.removeprefix(_FAULT_NAMESPACE): (child.text or "").strip()
+            for child in element
+            if isinstance(child.tag, str)
+        }
+        if "code" in fields or "reason" in fields:
+            name = tag.removeprefix(_FAULT_NAMESPACE)
+            return f"{name} {fields.get('code', '?')}: {fields.get('reason', '')}".rstrip(": ")
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A zeep Fault that escapes a test shows IPS's fault element, code and reason in the
+    failure (``zeep.exceptions.Fault: ipsApiFault 30001: jobHandle 'nope' names no job``)
+    instead of the bare ``ipsApiFault``."""
+    if call.excinfo is not None:
+        error = call.excinfo.value
+        summary = ips_fault_summary(error)
+        if summary is not None and error.args[:1] != (summary,):
+            error.args = (summary, *error.args[1:])
+    return (yield)

@@ -564,7 +564,7 @@ class RemoteFake:
                     f"{what}: {self.label} cannot move its clock ({reason}); start it with "
                     "`ips-fake serve --clock manual`"
                 )
-            if error.code == 400:
+            if error.code in (400, 409):
                 raise ValueError(f"{what}: {self.label} refused: {reason}") from None
             raise RuntimeError(f"{what}: {self.label} answered {error.code}: {reason}") from None
 
@@ -1027,8 +1027,10 @@ class IpsFakeHandle:
         try:
             import zeep
         except ModuleNotFoundError:
+            from ips_fake.extras import missing_extra
+
             raise ModuleNotFoundError(
-                "ips_fake.client() needs zeep: pip install 'ips-fake[client]'"
+                missing_extra("ips_fake.client()", "zeep", "client")
             ) from None
         if soap not in SOAP_PORTS:
             raise ValueError(f"soap must be '1.1' or '1.2', got {soap!r}")

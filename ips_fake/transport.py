@@ -4,7 +4,7 @@
 :func:`in_process_session` mounts it on a base URL and refuses every other URL, so nothing
 can reach the network by mistake; :class:`InProcessTransport` is a zeep transport over such
 a session, so both the WSDL and every SOAP call go through the app. Needs ``requests`` and,
-for the zeep transport, ``zeep`` (``pip install 'ips-fake[client]'``).
+for the zeep transport, ``zeep``: the ``client`` extra (docs/install.md).
 
 Example::
 

@@ -71,7 +71,7 @@ def test_get_clock_reports_time_mode_and_zone(session: requests.Session) -> None
     assert response.headers["Content-Type"].startswith("application/json")
     assert response.json() == {
         "now": "2026-01-05T09:00:00.000+00:00",
-        "mode": "ManualClock",
+        "mode": "manual",
         "movable": True,
         "time_zone": "UTC",
     }
@@ -128,9 +128,10 @@ def test_a_wall_clock_cannot_be_moved() -> None:
     state = session.get(ADMIN + "/clock").json()
     response = session.post(ADMIN + "/clock", json={"advance": 60})
 
-    assert (state["mode"], state["movable"]) == ("WallClock", False)
+    assert (state["mode"], state["movable"]) == ("real", False)
     assert response.status_code == 400
     assert "cannot be moved" in response.json()["error"]
+    assert "ips-fake serve --clock manual" in response.json()["error"]
 
 
 # -- state ------------------------------------------------------------------------------------
@@ -195,9 +196,10 @@ def test_outcomes_can_be_added_listed_and_cleared(fake: IpsFake, session: reques
     listed = session.get(ADMIN + "/outcomes").json()
 
     assert (first.status_code, second.status_code) == (201, 201)
+    assert second.json()["kind"] == "uploadUrlsJob"  # the word sent, not the ActiveJob type
     assert listed == [
         {"outcome": "fail", "kind": None, "name_pattern": None, "seconds": None},
-        {"outcome": "warn", "kind": "UrlUpload", "name_pattern": "n-*", "seconds": 30.0},
+        {"outcome": "warn", "kind": "uploadUrlsJob", "name_pattern": "n-*", "seconds": 30.0},
     ]
     assert len(fake.service.outcomes.rules) == 2
 
@@ -224,7 +226,7 @@ def test_a_rule_from_the_admin_api_decides_the_next_run(
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"outcome": "explode"}, "explode"),
+        ({"outcome": "explode"}, "'success', 'fail', 'warn', 'duplicates'"),
         ({"kind": "noSuchJob"}, "unknown job kind"),
         ({"seconds": -3}, "must not be negative"),
         ({"seconds": "long"}, "long"),
@@ -274,6 +276,31 @@ def test_companies_and_users_can_be_added_and_used(
     qa_user = fake.directory.authenticate("qa@example.com", "secret")
     fake.service.submit_job(qa_user, SubmitJobRequest("c|49", "acme-job", VIDEO_PUBLISH))
     assert [run.company_id for run in fake.active_jobs] == ["49"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "message"),
+    [
+        ("/directory/companies", {"id": "c|47", "name": "Renamed"}, "company '47' already exists"),
+        ("/directory/companies", {"id": 48}, "company '48' already exists"),
+        (
+            "/directory/users",
+            {"email": "IPSUSER@example.com", "password": "new"},
+            "user 'IPSUSER@example.com' already exists",
+        ),
+    ],
+)
+def test_adding_an_existing_company_or_user_answers_409_and_keeps_it(
+    fake: IpsFake, session: requests.Session, path: str, body: dict[str, object], message: str
+) -> None:
+    before = fake.directory.as_json_data()
+
+    response = session.post(ADMIN + path, json=body)
+
+    assert response.status_code == 409
+    assert message in response.json()["error"]
+    assert fake.directory.as_json_data() == before
+    assert fake.directory.authenticate("ipsuser@example.com", "password")
 
 
 @pytest.mark.parametrize(

@@ -351,6 +351,7 @@ def test_url_commands_without_requests_say_which_extra_to_install(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from ips_fake.cli import main
+    from ips_fake.extras import install_command
 
     monkeypatch.setitem(sys.modules, "requests", None)  # import requests now fails
     folder = str(REPOSITORY / "contracts" / "cases")
@@ -358,4 +359,5 @@ def test_url_commands_without_requests_say_which_extra_to_install(
 
     assert main(["check", folder, "--url", "http://127.0.0.1:9"]) == 2
     assert main(["replay", cassette, "--url", "http://127.0.0.1:9"]) == 2
-    assert capsys.readouterr().err.count("pip install 'ips-fake[client]'") == 2
+    hint = "needs requests (the [client] extra): " + install_command("client")
+    assert capsys.readouterr().err.count(hint) == 2

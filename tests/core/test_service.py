@@ -194,7 +194,7 @@ def test_outcomes_set_through_the_admin_api_apply_to_soap_jobs() -> None:
         json={"outcome": "fail", "kind": "imageServingPublishJob", "name_pattern": "nightly-*"},
     )
     assert created.status_code == 201
-    assert created.json()["kind"] == "ImageServingPublish"
+    assert created.json()["kind"] == "imageServingPublishJob"
     client = zeep.Client(WSDL, transport=InProcessTransport(fake.app))
     auth = client.get_element("ns0:authHeader")(user="ipsuser@example.com", password="password")
     for name in ("nightly-1", "daily-1"):
