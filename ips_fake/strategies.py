@@ -624,18 +624,14 @@ def _occurrences(
 ) -> st.SearchStrategy[tuple[Node, ...]]:
     one = _node(ctx, version, parent, spec)
     if _repeated(spec):
-        return st.lists(one, min_size=spec.min_occurs, max_size=max(3, spec.min_occurs)).map(
-            tuple
-        )
+        return st.lists(one, min_size=spec.min_occurs, max_size=max(3, spec.min_occurs)).map(tuple)
     if spec.required:
         return one.map(lambda node: (node,))
     return st.one_of(st.just(()), one.map(lambda node: (node,)))
 
 
 @functools.cache
-def _children(
-    ctx: _Context, version: ApiVersion, key: str
-) -> st.SearchStrategy[tuple[Node, ...]]:
+def _children(ctx: _Context, version: ApiVersion, key: str) -> st.SearchStrategy[tuple[Node, ...]]:
     """The children of ``key`` (a type or a global element) as ``version`` has them."""
     specs = schema_model(version).children(key)
     parts = [_occurrences(ctx, version, key, spec) for spec in specs]
@@ -890,9 +886,7 @@ def valid_documents(
             f"no chosen API version has {lacking} (with the chosen payloads); versions: "
             f"{[version.label for version in chosen_versions]}"
         )
-    per_operation = {
-        operation: st.sampled_from(fitting) for operation, fitting in plans.items()
-    }
+    per_operation = {operation: st.sampled_from(fitting) for operation, fitting in plans.items()}
 
     def document(operation: str, version: ApiVersion, nodes: tuple[Node, ...]) -> ValidDocument:
         element = _build((f"{operation}Param", nodes), version.namespace)
@@ -941,8 +935,7 @@ def payload_elements(
     unknown = [name for name in names if name not in model.payload_names]
     if unknown or not names:
         raise ValueError(
-            f"API version {version.label} has the payloads {list(model.payload_names)}, "
-            f"got {names}"
+            f"API version {version.label} has the payloads {list(model.payload_names)}, got {names}"
         )
     ctx = _Context(account, _company_handles(account))
     shape = _shape_of(version)
@@ -986,8 +979,7 @@ def build_param(
     unknown = [name for name in given if name not in order]
     if unknown:
         raise ValueError(
-            f"{key} of API version {version.label} has no child {unknown}; "
-            f"its children are {order}"
+            f"{key} of API version {version.label} has no child {unknown}; its children are {order}"
         )
     namespace = version.namespace
     root = etree.Element(f"{{{namespace}}}{key}", nsmap={None: namespace})  # type: ignore[dict-item]
@@ -1259,12 +1251,14 @@ def _foreign_places(version: ApiVersion) -> tuple[_ForeignPlace, ...]:
     for operation in operations_of(version):
         root = f"{operation}Param"
         pending: list[tuple[str, tuple[str, ...]]] = [(root, ())]
-        seen: set[str] = set()
+        # one path per owner and top-level child, so each submitJob payload leads to its own
+        seen: set[tuple[str, str | None]] = set()
         while pending:
             owner, path = pending.pop(0)
-            if owner in seen:
+            key = (owner, path[0] if path else None)
+            if key in seen:
                 continue
-            seen.add(owner)
+            seen.add(key)
             own = {spec.name for spec in model.children(owner)}
             sources: dict[str, ApiVersion] = {}
             for other in others:
@@ -1282,9 +1276,7 @@ def _foreign_places(version: ApiVersion) -> tuple[_ForeignPlace, ...]:
     return tuple(places)
 
 
-def _elements_of_type(
-    model: SchemaModel, root: etree._Element, owner: str
-) -> list[etree._Element]:
+def _elements_of_type(model: SchemaModel, root: etree._Element, owner: str) -> list[etree._Element]:
     """The elements of type (or global element name) ``owner`` in a valid document."""
     if _local(root) == owner:
         return [root]
@@ -1540,8 +1532,7 @@ def _add_foreign(
     foreign = etree.fromstring(etree.tostring(foreign))
     _insert_foreign(source, parent, place.owner, foreign)
     where = "/".join(
-        [_local(ancestor) for ancestor in reversed(list(parent.iterancestors()))]
-        + [_local(parent)]
+        [_local(ancestor) for ancestor in reversed(list(parent.iterancestors()))] + [_local(parent)]
     )
     return (
         f"{place.name} (as in API version {place.source.label}) in {where}",
