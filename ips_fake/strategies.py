@@ -1,9 +1,13 @@
 """Hypothesis strategies for IPS job requests: valid documents, and invalid ones labelled
 with the fault they must get.
 
-The structure of every document comes from the fake's own XSD (``ips_fake/schema``): which
-children an ``<op>Param`` has, their order, which are optional, which repeat, their types and
-the values of every enumeration. Only what the schema cannot say is written here: the
+Every document belongs to one API version and has exactly that version's shape: its
+structure comes from the version's own schema, read through
+:func:`ips_fake.soap.structure.structure_of` (xmlschema's component model, built lazily per
+version and cached): which operations and children an ``<op>Param`` has, their order, which
+are optional, which repeat, their types and the values of every enumeration. Invalid
+documents include elements of other versions (:attr:`InvalidKind.NOT_IN_VERSION`). Only
+what the schema cannot say is written here: the
 one-payload rule of ``submitJob``, ``execTime`` versus ``execSchedule``, what a locale, a
 handle or a Quartz expression looks like, and realistic words for free-text options.
 
