@@ -1,9 +1,13 @@
 """Hypothesis strategies for IPS job requests: valid documents, and invalid ones labelled
 with the fault they must get.
 
-The structure of every document comes from the fake's own XSD (``ips_fake/schema``): which
-children an ``<op>Param`` has, their order, which are optional, which repeat, their types and
-the values of every enumeration. Only what the schema cannot say is written here: the
+Every document belongs to one API version and has exactly that version's shape: its
+structure comes from the version's own schema, read through
+:func:`ips_fake.soap.structure.structure_of` (xmlschema's component model, built lazily per
+version and cached): which operations and children an ``<op>Param`` has, their order, which
+are optional, which repeat, their types and the values of every enumeration. Invalid
+documents include elements of other versions (:attr:`InvalidKind.NOT_IN_VERSION`). Only
+what the schema cannot say is written here: the
 one-payload rule of ``submitJob``, ``execTime`` versus ``execSchedule``, what a locale, a
 handle or a Quartz expression looks like, and realistic words for free-text options.
 
@@ -42,8 +46,10 @@ from ips_fake.soap.schema import (
     OPERATION_NAMES,
     UNVERSIONED_NAMESPACE,
     ApiVersion,
-    xsd_documents,
+    find_version,
+    operations_of,
 )
+from ips_fake.soap.structure import Child, Structure, structure_of
 
 __all__ = [
     "ALL_FORMS",
@@ -80,9 +86,7 @@ SOAP11_NAMESPACE = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12_NAMESPACE = "http://www.w3.org/2003/05/soap-envelope"
 """Envelope namespace of SOAP 1.2 (``Content-Type: application/soap+xml``)."""
 
-_XSD_NS = "http://www.w3.org/2001/XMLSchema"
 _XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
-_LEAF_TYPES = ("xsd:string", "xsd:boolean", "xsd:int", "xsd:double", "xsd:dateTime")
 #: Where the fake's clock starts (ips_fake.core.clock.DEFAULT_START): dates cluster around it.
 _CLOCK_START = datetime(2026, 1, 5, 9, 0, 0)
 
@@ -92,117 +96,100 @@ Node: TypeAlias = tuple[str, "str | tuple[Node, ...]"]
 
 # ===================================================================== the schema, as data
 
+ChildSpec: TypeAlias = Child
+"""One element of a type's sequence in one API version (:class:`ips_fake.soap.structure.Child`:
+``name``, ``type_name`` (complex, else None), ``simple``, ``min_occurs``, ``max_occurs``,
+``enumeration``, ``required``)."""
 
-@dataclass(frozen=True)
-class ChildSpec:
-    """One ``xsd:element`` inside a sequence: its name, type, and how often it may occur.
 
-    ``type_name`` is an ``xsd:`` builtin (``xsd:int``), an enumeration (``EmailSetting``) or
-    a complex type (``ImageServingPublishJob``), exactly as the XSD writes it.
-
-    Example::
-
-        >>> schema_model().children("executeJobParam")[0]
-        ChildSpec(name='companyHandle', type_name='xsd:string', required=True, repeated=False)
-    """
-
-    name: str
-    type_name: str
-    required: bool
-    repeated: bool
+def _shape_of(version: ApiVersion) -> ApiVersion:
+    """The version whose schema ``version`` serves (itself, or for a namespace known only
+    from documentation examples the nearest earlier version): versions of one shape share
+    one structure and one set of strategies."""
+    return version if version.shape == version.label else find_version(version.shape)
 
 
 @dataclass(frozen=True)
 class SchemaModel:
-    """The job schema reduced to what a generator needs.
-
-    ``sequences`` maps a complex type name, or the name of a global element with an anonymous
-    type (``submitJobParam``, ``authHeader``), to its children in order; ``enumerations`` maps
-    each enumeration type to its values in schema order.
+    """One API version's job schema reduced to what a generator needs, read through
+    :func:`ips_fake.soap.structure.structure_of` (xmlschema's component model).
 
     Example::
 
-        >>> model = schema_model()
-        >>> model.enumerations["EmailSetting"]
+        >>> from ips_fake.soap.schema import find_version
+        >>> model = schema_model(find_version("pre-4.0"))
+        >>> [child.name for child in model.children("PhotoshopOptions")]
+        ['maintainLayers', 'layerNaming', 'anchor']
+        >>> model.has("UploadUrlsJob", "numUrls"), schema_model().has("UploadUrlsJob", "numUrls")
+        (False, True)
+        >>> schema_model().child("UploadUrlsJob", "emailSetting").enumeration
         ('All', 'Error', 'ErrorAndWarning', 'JobCompletion', 'None')
-        >>> [child.name for child in model.children("stopJobParam")]
-        ['companyHandle', 'jobHandle']
     """
 
-    sequences: Mapping[str, tuple[ChildSpec, ...]]
-    enumerations: Mapping[str, tuple[str, ...]]
+    structure: Structure
+
+    @property
+    def version(self) -> ApiVersion:
+        """The API version whose schema this is (for a version serving another's shape:
+        that other version)."""
+        return self.structure.version
+
+    @property
+    def sequences(self) -> Mapping[str, tuple[ChildSpec, ...]]:
+        """Every named complex type and every global element with an anonymous complex type
+        (``submitJobParam``, ``authHeader``) mapped to its children, in order."""
+        return {**self.structure.types, **self.structure.elements}
 
     def children(self, key: str) -> tuple[ChildSpec, ...]:
-        """The children of complex type (or anonymous global element) ``key``, in order."""
-        return self.sequences[key]
+        """The children of complex type (or anonymous global element) ``key``, in order;
+        KeyError when this version has no such type or element."""
+        return self.structure.children_of(key)
 
-    def is_complex(self, type_name: str) -> bool:
-        """Whether ``type_name`` has element children."""
-        return type_name in self.sequences
+    def has(self, key: str, name: str) -> bool:
+        """Whether ``key`` exists in this version and has a child ``name``."""
+        return key in self.sequences and self.structure.child(key, name) is not None
 
     def child(self, key: str, name: str) -> ChildSpec:
-        """The child ``name`` of ``key``; KeyError when the schema has no such child."""
-        for spec in self.sequences[key]:
-            if spec.name == name:
-                return spec
-        raise KeyError(f"{key} has no child {name!r}")
+        """The child ``name`` of ``key``; KeyError when this version has no such child."""
+        found = self.structure.child(key, name)
+        if found is None:
+            raise KeyError(f"{key} has no child {name!r} in API version {self.version.label}")
+        return found
+
+    def is_complex(self, type_name: str | None) -> bool:
+        """Whether ``type_name`` (a :attr:`ChildSpec.type_name`) has element children."""
+        return type_name is not None and type_name in self.structure.types
 
     @property
     def payload_names(self) -> tuple[str, ...]:
-        """The job payload elements of ``submitJobParam``, in sequence order (its complex
-        children)."""
+        """The job payload elements of this version's ``submitJobParam``, in sequence order
+        (its complex children)."""
         return tuple(
-            spec.name for spec in self.children("submitJobParam") if self.is_complex(spec.type_name)
+            spec.name for spec in self.children("submitJobParam") if spec.type_name is not None
         )
 
-
-def _sequence_of(complex_type: etree._Element) -> tuple[ChildSpec, ...]:
-    sequence = complex_type.find(f"{{{_XSD_NS}}}sequence")
-    if sequence is None:
-        return ()
-    specs = []
-    for element in sequence.iterfind(f"{{{_XSD_NS}}}element"):
-        specs.append(
-            ChildSpec(
-                name=element.get("name", ""),
-                type_name=element.get("type", ""),
-                required=element.get("minOccurs", "1") != "0",
-                repeated=element.get("maxOccurs", "1") != "1",
-            )
-        )
-    return tuple(specs)
+    @property
+    def operations(self) -> tuple[str, ...]:
+        """The job operations this version has (:func:`ips_fake.soap.schema.operations_of`)."""
+        return operations_of(self.version)
 
 
 @functools.cache
-def schema_model() -> SchemaModel:
-    """The fake's job schema (the same in every API version), read from its XSD.
+def schema_model(version: ApiVersion | None = None) -> SchemaModel:
+    """The job schema of ``version`` (default: the newest, 2023-01-15), built on first use
+    and cached (about 0.15 s per shape). Versions that serve another version's shape share
+    its model.
 
     Example::
 
         >>> len(schema_model().payload_names)
         13
+        >>> len(schema_model(API_VERSIONS[0]).payload_names)
+        6
+        >>> "exportJob" in schema_model(API_VERSIONS[0]).payload_names
+        False
     """
-    root = xsd_documents(API_VERSIONS[0])[0]
-    sequences: dict[str, tuple[ChildSpec, ...]] = {}
-    enumerations: dict[str, tuple[str, ...]] = {}
-    for node in root:
-        if not isinstance(node.tag, str):
-            continue
-        kind = etree.QName(node).localname
-        name = node.get("name", "")
-        if kind == "complexType":
-            sequences[name] = _sequence_of(node)
-        elif kind == "element":
-            anonymous = node.find(f"{{{_XSD_NS}}}complexType")
-            if anonymous is not None:
-                sequences[name] = _sequence_of(anonymous)
-        elif kind == "simpleType":
-            values = tuple(
-                str(facet.get("value")) for facet in node.iter(f"{{{_XSD_NS}}}enumeration")
-            )
-            if values:
-                enumerations[name] = values
-    return SchemaModel(sequences, enumerations)
+    return SchemaModel(structure_of(_shape_of(version or API_VERSIONS[-1])))
 
 
 # ============================================================================ accounts
@@ -478,6 +465,8 @@ OPTION_VOCABULARY: Mapping[tuple[str, str], tuple[str, ...]] = {
     ("KnockoutBackgroundOptions", "fillMethod"): ("FloodFill", "MatchPixel"),
     ("AutoColorCropOptions", "corner"): ("UpperLeft", "UpperRight", "LowerLeft", "LowerRight"),
     ("PhotoshopOptions", "process"): ("None", "MaintainLayers", "Flatten", "Thumbnail"),
+    ("PhotoshopOptions", "layerNaming"): ("Layer", "Photoshop", "AppendName"),
+    ("PhotoshopOptions", "anchor"): ("Center", "TopLeft", "BottomRight"),
     ("PhotoshopLayerOptions", "layerNaming"): ("Layer", "Photoshop", "AppendName"),
     ("PhotoshopLayerOptions", "anchor"): ("Center", "TopLeft", "BottomRight"),
     ("PostScriptOptions", "process"): ("None", "Rasterize"),
@@ -489,8 +478,6 @@ OPTION_VOCABULARY: Mapping[tuple[str, str], tuple[str, ...]] = {
     ("ColorManagementOptions", "colorManagement"): ("Default", "Convert", "Preserve"),
     ("InDesignOptions", "process"): ("None", "Rasterize", "Thumbnail"),
     ("UnCompressOptions", "process"): ("None", "UnCompress"),
-    ("ThumbnailOptions", "thumbnailFormat"): ("jpg", "png"),
-    ("ThumbnailOptions", "thumbnailTime"): ("00:00:01", "00:00:05", "10%"),
 }
 """Hand-written words for free-text options: ``(type, element)`` → values."""
 
@@ -595,46 +582,65 @@ def _array_items(ctx: _Context, holder: str) -> st.SearchStrategy[str]:
     return _asset_handles(company)
 
 
+_SIMPLE_TEXTS: Mapping[str, Callable[[], st.SearchStrategy[str]]] = {
+    "string": _plain_text,
+    "boolean": lambda: st.sampled_from(_BOOLEAN_TEXTS),
+    "int": _int_text,
+    "long": lambda: _int_text(-(2**63), 2**63 - 1),
+    "double": _double_text,
+    "dateTime": date_time_texts,
+}
+
+
 def _leaf(ctx: _Context, parent: str, spec: ChildSpec) -> st.SearchStrategy[str]:
     special = _override(ctx, parent, spec.name)
     if special is not None:
         return special
-    model = schema_model()
-    if spec.type_name in model.enumerations:
-        return st.sampled_from(model.enumerations[spec.type_name])
-    return {
-        "xsd:string": _plain_text(),
-        "xsd:boolean": st.sampled_from(_BOOLEAN_TEXTS),
-        "xsd:int": _int_text(),
-        "xsd:double": _double_text(),
-        "xsd:dateTime": date_time_texts(),
-    }[spec.type_name]
+    if spec.enumeration:
+        return st.sampled_from(spec.enumeration)
+    make = _SIMPLE_TEXTS.get(spec.simple or "string")
+    if make is None:
+        raise NotImplementedError(
+            f"no generator for xsd:{spec.simple} ({parent}/{spec.name}); add one to _SIMPLE_TEXTS"
+        )
+    return make()
 
 
-def _node(ctx: _Context, parent: str, spec: ChildSpec) -> st.SearchStrategy[Node]:
-    model = schema_model()
-    if model.is_complex(spec.type_name):
-        if spec.type_name in ("HandleArray", "StringArray"):
+_ARRAY_TYPES = frozenset({"HandleArray", "StringArray"})
+
+
+def _node(
+    ctx: _Context, version: ApiVersion, parent: str, spec: ChildSpec
+) -> st.SearchStrategy[Node]:
+    """One occurrence of child ``spec`` of ``parent``, with the content ``version`` gives it."""
+    if spec.type_name is not None:
+        if spec.type_name in _ARRAY_TYPES:
             items = st.lists(_array_items(ctx, spec.name), max_size=3)
             return items.map(lambda values: (spec.name, tuple(("items", v) for v in values)))
-        return _children(ctx, spec.type_name).map(lambda children: (spec.name, children))
+        return _children(ctx, version, spec.type_name).map(lambda children: (spec.name, children))
     return _leaf(ctx, parent, spec).map(lambda text: (spec.name, text))
 
 
+def _repeated(spec: ChildSpec) -> bool:
+    return spec.max_occurs is None or spec.max_occurs > 1
+
+
 def _occurrences(
-    ctx: _Context, parent: str, spec: ChildSpec
+    ctx: _Context, version: ApiVersion, parent: str, spec: ChildSpec
 ) -> st.SearchStrategy[tuple[Node, ...]]:
-    one = _node(ctx, parent, spec)
-    if spec.repeated:
-        return st.lists(one, max_size=3).map(tuple)
+    one = _node(ctx, version, parent, spec)
+    if _repeated(spec):
+        return st.lists(one, min_size=spec.min_occurs, max_size=max(3, spec.min_occurs)).map(tuple)
     if spec.required:
         return one.map(lambda node: (node,))
     return st.one_of(st.just(()), one.map(lambda node: (node,)))
 
 
 @functools.cache
-def _children(ctx: _Context, key: str) -> st.SearchStrategy[tuple[Node, ...]]:
-    parts = [_occurrences(ctx, key, spec) for spec in schema_model().children(key)]
+def _children(ctx: _Context, version: ApiVersion, key: str) -> st.SearchStrategy[tuple[Node, ...]]:
+    """The children of ``key`` (a type or a global element) as ``version`` has them."""
+    specs = schema_model(version).children(key)
+    parts = [_occurrences(ctx, version, key, spec) for spec in specs]
     return st.tuples(*parts).map(lambda groups: tuple(node for group in groups for node in group))
 
 
@@ -643,11 +649,12 @@ _SUBMIT_TIMING = ("execTime", "execSchedule")
 
 @functools.cache
 def _submit_children(
-    ctx: _Context, payloads: tuple[str, ...], timings: tuple[str, ...]
+    ctx: _Context, version: ApiVersion, payloads: tuple[str, ...], timings: tuple[str, ...]
 ) -> st.SearchStrategy[tuple[Node, ...]]:
-    """submitJobParam: the XSD's header children, at most one of execTime/execSchedule, and
-    exactly one payload (rules the code enforces, not the XSD)."""
-    model = schema_model()
+    """submitJobParam of ``version``: the XSD's header children, at most one of
+    execTime/execSchedule, and exactly one of ``payloads`` (rules the code enforces, not the
+    XSD)."""
+    model = schema_model(version)
     specs = model.children("submitJobParam")
     header = [spec for spec in specs if spec.name not in model.payload_names]
     timing_choices: list[st.SearchStrategy[str | None]] = []
@@ -656,16 +663,16 @@ def _submit_children(
     timing_choices += [st.just(name) for name in _SUBMIT_TIMING if name in timings]
     timing = st.one_of(*timing_choices)
     parts = {
-        spec.name: _occurrences(ctx, "submitJobParam", spec)
+        spec.name: _occurrences(ctx, version, "submitJobParam", spec)
         for spec in header
         if spec.name not in _SUBMIT_TIMING
     }
     timing_values = {
-        name: _node(ctx, "submitJobParam", model.child("submitJobParam", name))
+        name: _node(ctx, version, "submitJobParam", model.child("submitJobParam", name))
         for name in _SUBMIT_TIMING
     }
     payload = st.sampled_from(payloads).flatmap(
-        lambda name: _node(ctx, "submitJobParam", model.child("submitJobParam", name))
+        lambda name: _node(ctx, version, "submitJobParam", model.child("submitJobParam", name))
     )
 
     @st.composite
@@ -705,7 +712,8 @@ def _xml_text(element: etree._Element) -> str:
 
 @dataclass(frozen=True, repr=False)
 class ValidDocument:
-    """A schema-valid ``<op>Param`` that a fake with the default directory accepts.
+    """A ``<op>Param`` valid against its version's schema that a fake with the default
+    directory accepts.
 
     ``business_faults`` holds the codes the fake may still answer because of state the
     document refers to and a fresh fake lacks (30001 for a ``jobHandle`` naming no job); an
@@ -742,6 +750,8 @@ class ValidDocument:
 def api_versions(versions: Iterable[ApiVersion] | None = None) -> st.SearchStrategy[ApiVersion]:
     """One of ``versions`` (default: every API version, shrinking to pre-4.0).
 
+    Raises ValueError when ``versions`` is empty.
+
     Example::
 
         >>> from hypothesis import given
@@ -750,7 +760,10 @@ def api_versions(versions: Iterable[ApiVersion] | None = None) -> st.SearchStrat
         ...     assert version.namespace.startswith("http://www.scene7.com/IpsApi/xsd")
         >>> test()
     """
-    return st.sampled_from(list(versions) if versions is not None else list(API_VERSIONS))
+    chosen = list(versions) if versions is not None else list(API_VERSIONS)
+    if not chosen:
+        raise ValueError("give at least one API version")
+    return st.sampled_from(chosen)
 
 
 def _operations(operations: str | Iterable[str] | None) -> list[str]:
@@ -763,12 +776,69 @@ def _operations(operations: str | Iterable[str] | None) -> list[str]:
     return chosen
 
 
+def _version_list(versions: Iterable[ApiVersion] | None) -> tuple[ApiVersion, ...]:
+    chosen = tuple(versions) if versions is not None else API_VERSIONS
+    if not chosen:
+        raise ValueError("give at least one API version")
+    return chosen
+
+
+def _payload_choice(
+    payloads: Iterable[str] | None, versions: Sequence[ApiVersion]
+) -> tuple[str, ...] | None:
+    """The payloads asked for (None: each version's all), checked against the versions."""
+    if payloads is None:
+        return None
+    chosen = tuple(payloads)
+    known = {name for version in versions for name in schema_model(version).payload_names}
+    unknown = [name for name in chosen if name not in known]
+    if unknown or not chosen:
+        raise ValueError(
+            f"payloads must be among {sorted(known)} (the chosen versions' submitJob payloads), "
+            f"got {list(chosen)}"
+        )
+    return chosen
+
+
+def _payloads_in(version: ApiVersion, chosen: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The payloads of ``chosen`` (None: all) that ``version`` has, in its schema order."""
+    own = schema_model(version).payload_names
+    return own if chosen is None else tuple(name for name in own if name in chosen)
+
+
 def _param_nodes(
-    ctx: _Context, operation: str, payloads: tuple[str, ...], timings: tuple[str, ...]
+    ctx: _Context,
+    version: ApiVersion,
+    operation: str,
+    payloads: tuple[str, ...],
+    timings: tuple[str, ...],
 ) -> st.SearchStrategy[tuple[Node, ...]]:
+    """The children of a valid ``<op>Param`` of ``version`` (``payloads``: that version's)."""
+    shape = _shape_of(version)
     if operation == "submitJob":
-        return _submit_children(ctx, payloads, timings)
-    return _children(ctx, f"{operation}Param")
+        return _submit_children(ctx, shape, payloads, timings)
+    return _children(ctx, shape, f"{operation}Param")
+
+
+def _plans(
+    operations: Sequence[str],
+    versions: Sequence[ApiVersion],
+    payloads: tuple[str, ...] | None,
+) -> dict[str, list[tuple[ApiVersion, tuple[str, ...]]]]:
+    """For each operation, the versions that have it (and, for submitJob, one of
+    ``payloads``), each with its payloads to draw from."""
+    plans: dict[str, list[tuple[ApiVersion, tuple[str, ...]]]] = {}
+    for operation in operations:
+        fitting = []
+        for version in versions:
+            if operation not in operations_of(version):
+                continue
+            own = _payloads_in(version, payloads)
+            if operation == "submitJob" and not own:
+                continue
+            fitting.append((version, own))
+        plans[operation] = fitting
+    return plans
 
 
 def valid_documents(
@@ -783,11 +853,18 @@ def valid_documents(
         "execSchedule",
     ),
 ) -> st.SearchStrategy[ValidDocument]:
-    """Valid ``<op>Param`` documents for ``operations`` (default: all eleven).
+    """Valid ``<op>Param`` documents for ``operations`` (default: all eleven, each where a
+    chosen version has it), each in one of
+    ``versions`` (default: all) that has the operation, shaped exactly as that version's
+    schema says (its own elements, order and minOccurs).
 
-    ``payloads`` restricts the submitJob payload elements (default: all thirteen, with their
-    nested options); ``timings`` chooses among no timing, ``execTime`` (with offsets) and
+    ``payloads`` restricts the submitJob payload elements (default: every payload of the
+    drawn version, with nested options); a submitJob is only drawn in versions having at
+    least one of them. ``timings`` chooses among no timing, ``execTime`` (with offsets) and
     ``execSchedule`` (Quartz). Companies and user handles come from ``account``.
+
+    Raises ValueError for an unknown operation, a payload none of ``versions`` has, or an
+    operation none of ``versions`` has (e.g. getAssetJobLogs in pre-4.0 only).
 
     Example::
 
@@ -796,16 +873,26 @@ def valid_documents(
         ... def test(document):
         ...     assert document.child_text("exportJob") is not None
         ...     assert document.child_text("execTime") is None
+        ...     assert document.version.label not in ("pre-4.0", "4.5")  # exportJob: 6.0 on
         >>> test()
     """
     names = _operations(operations)
-    model = schema_model()
-    chosen_payloads = tuple(payloads) if payloads is not None else model.payload_names
-    unknown = [name for name in chosen_payloads if name not in model.payload_names]
-    if unknown or not chosen_payloads:
-        raise ValueError(f"payloads must be among {list(model.payload_names)}, got {unknown}")
+    chosen_versions = _version_list(versions)
+    chosen_payloads = _payload_choice(payloads, chosen_versions)
     chosen_timings = tuple(timings)
     ctx = _Context(account, _company_handles(account))
+    plans = _plans(names, chosen_versions, chosen_payloads)
+    if operations is None:
+        # every operation some chosen version has
+        plans = {operation: fitting for operation, fitting in plans.items() if fitting}
+        names = [name for name in names if name in plans]
+    lacking = [operation for operation, fitting in plans.items() if not fitting]
+    if lacking or not names:
+        raise ValueError(
+            f"no chosen API version has {lacking} (with the chosen payloads); versions: "
+            f"{[version.label for version in chosen_versions]}"
+        )
+    per_operation = {operation: st.sampled_from(fitting) for operation, fitting in plans.items()}
 
     def document(operation: str, version: ApiVersion, nodes: tuple[Node, ...]) -> ValidDocument:
         element = _build((f"{operation}Param", nodes), version.namespace)
@@ -817,14 +904,12 @@ def valid_documents(
         )
         return ValidDocument(operation, version, element, faults)
 
-    version_strategy = api_versions(versions)
-
     @st.composite
     def build(draw: st.DrawFn) -> ValidDocument:
         # a composite (not builds) so a failing example prints as the document's XML
         operation = draw(st.sampled_from(names))
-        version = draw(version_strategy)
-        nodes = draw(_param_nodes(ctx, operation, chosen_payloads, chosen_timings))
+        version, own_payloads = draw(per_operation[operation])
+        nodes = draw(_param_nodes(ctx, version, operation, own_payloads, chosen_timings))
         return document(operation, version, nodes)
 
     return build()
@@ -836,23 +921,35 @@ def payload_elements(
     version: ApiVersion = API_VERSIONS[0],
     account: Account = DEFAULT_ACCOUNT,
 ) -> st.SearchStrategy[etree._Element]:
-    """Stand-alone job payload elements (``<exportJob>``…) in ``version``'s namespace, ready
-    to put into a submitJobParam built with :func:`build_param`.
+    """Stand-alone job payload elements (``<exportJob>``…) in ``version``'s namespace and
+    shape, ready to put into a submitJobParam built with :func:`build_param` for the same
+    version. ``payloads`` defaults to every payload ``version`` has.
+
+    Raises ValueError when ``version`` lacks one of ``payloads`` (e.g. exportJob before 6.0).
 
     Example::
 
         >>> from hypothesis import given
-        >>> @given(payload_elements(["optimizeImagesJob"]))
+        >>> from ips_fake.soap.schema import find_version
+        >>> @given(payload_elements(["optimizeImagesJob"], version=find_version("4.0")))
         ... def test(payload):
         ...     assert payload.tag.endswith("}optimizeImagesJob")
         >>> test()
     """
-    model = schema_model()
+    model = schema_model(version)
     names = list(payloads) if payloads is not None else list(model.payload_names)
+    unknown = [name for name in names if name not in model.payload_names]
+    if unknown or not names:
+        raise ValueError(
+            f"API version {version.label} has the payloads {list(model.payload_names)}, got {names}"
+        )
     ctx = _Context(account, _company_handles(account))
+    shape = _shape_of(version)
     return (
         st.sampled_from(names)
-        .flatmap(lambda name: _node(ctx, "submitJobParam", model.child("submitJobParam", name)))
+        .flatmap(
+            lambda name: _node(ctx, shape, "submitJobParam", model.child("submitJobParam", name))
+        )
         .map(lambda node: _build(node, version.namespace))
     )
 
@@ -862,10 +959,14 @@ def build_param(
     version: ApiVersion = API_VERSIONS[0],
     children: Mapping[str, str | etree._Element | None] | None = None,
 ) -> etree._Element:
-    """An ``<op>Param`` with the given children put in schema order (None values skipped).
+    """An ``<op>Param`` of ``version`` with the given children put in that version's schema
+    order (None values skipped).
 
     Text values become leaf elements; element values (e.g. from :func:`payload_elements`) are
-    copied in, re-tagged into ``version``'s namespace under the key's name.
+    copied in, re-tagged into ``version``'s namespace under the key's name (their content is
+    not reshaped). Raises ValueError for an operation ``version`` does not have, or a child
+    its ``<op>Param`` does not have (``locale`` in pre-4.0, ``includeWaitingJobs`` before
+    2016-01-14-beta).
 
     Example::
 
@@ -876,12 +977,16 @@ def build_param(
     """
     if operation not in OPERATION_NAMES:
         raise ValueError(f"unknown operation {operation!r}")
+    if operation not in operations_of(version):
+        raise ValueError(f"API version {version.label} has no operation {operation!r}")
     key = f"{operation}Param"
     given = {name: value for name, value in (children or {}).items() if value is not None}
-    order = [spec.name for spec in schema_model().children(key)]
+    order = [spec.name for spec in schema_model(version).children(key)]
     unknown = [name for name in given if name not in order]
     if unknown:
-        raise ValueError(f"{key} has no child {unknown}; its children are {order}")
+        raise ValueError(
+            f"{key} of API version {version.label} has no child {unknown}; its children are {order}"
+        )
     namespace = version.namespace
     root = etree.Element(f"{{{namespace}}}{key}", nsmap={None: namespace})  # type: ignore[dict-item]
     for name in order:
@@ -957,6 +1062,7 @@ class InvalidKind(Enum):
     FOREIGN_COMPANY = "a companyHandle naming a company the caller may not act on"
     UNKNOWN_JOB_HANDLE = "a jobHandle naming no job (on a fresh fake)"
     UNKNOWN_USER_HANDLE = "a userHandle naming no user"
+    NOT_IN_VERSION = "an element another API version has at that place, which this one lacks"
 
 
 @dataclass(frozen=True, repr=False)
@@ -1016,9 +1122,9 @@ def _local(element: etree._Element) -> str:
     return etree.QName(element).localname
 
 
-def _sites(root: etree._Element) -> list[_Site]:
-    """Every (present or absent) child position of every complex element of a valid document."""
-    model = schema_model()
+def _sites(model: SchemaModel, root: etree._Element) -> list[_Site]:
+    """Every (present or absent) child position of every complex element of a valid document
+    of ``model``'s version."""
     found: list[_Site] = []
 
     def walk(element: etree._Element, type_name: str) -> None:
@@ -1032,29 +1138,32 @@ def _sites(root: etree._Element) -> list[_Site]:
                 found.append(_Site(element, type_name, spec, None))
             for child in children:
                 found.append(_Site(element, type_name, spec, child))
-                if model.is_complex(spec.type_name):
+                if spec.type_name is not None:
                     walk(child, spec.type_name)
 
     walk(root, _local(root))
     return found
 
 
-def _insert_in_order(parent: etree._Element, parent_type: str, child: etree._Element) -> None:
-    order = [spec.name for spec in schema_model().children(parent_type)]
+def _insert_in_order(
+    model: SchemaModel, parent: etree._Element, parent_type: str, child: etree._Element
+) -> None:
+    """Insert ``child`` into ``parent`` where ``model``'s order of ``parent_type`` puts it:
+    before the first sibling ranked after it (siblings the order does not know are passed
+    over), else at the end."""
+    order = [spec.name for spec in model.children(parent_type)]
     rank = order.index(_local(child))
     for index, sibling in enumerate(parent):
-        if isinstance(sibling.tag, str) and order.index(_local(sibling)) > rank:
+        if not isinstance(sibling.tag, str) or _local(sibling) not in order:
+            continue
+        if order.index(_local(sibling)) > rank:
             parent.insert(index, child)
             return
     parent.append(child)
 
 
-def _leaf_site_strategy(sites: list[_Site], accept: Callable[[ChildSpec], bool]) -> list[_Site]:
-    return [
-        site
-        for site in sites
-        if accept(site.spec) and not schema_model().is_complex(site.spec.type_name)
-    ]
+def _leaf_sites(sites: list[_Site], accept: Callable[[ChildSpec], bool]) -> list[_Site]:
+    return [site for site in sites if site.spec.type_name is None and accept(site.spec)]
 
 
 def _first_unexpected(names: Sequence[str], sequence: Sequence[ChildSpec]) -> str:
@@ -1068,14 +1177,15 @@ def _first_unexpected(names: Sequence[str], sequence: Sequence[ChildSpec]) -> st
             index += 1
         if index == len(sequence):
             return name
-        position = index if sequence[index].repeated else index + 1
+        position = index if _repeated(sequence[index]) else index + 1
     raise ValueError(f"{list(names)} is in sequence order")
 
 
 _WRONG_VALUES: Mapping[str, tuple[str, ...]] = {
-    "xsd:boolean": ("yes", "no", "TRUE", "2", "", "on"),
-    "xsd:int": ("ten", "1.5", "", "2147483648", "-2147483649", "1e3"),
-    "xsd:double": ("abc", "1,5", "", "one", "1.2.3"),
+    "boolean": ("yes", "no", "TRUE", "2", "", "on"),
+    "int": ("ten", "1.5", "", "2147483648", "-2147483649", "1e3"),
+    "long": ("ten", "1.5", "", "9223372036854775808", "1e3"),
+    "double": ("abc", "1,5", "", "one", "1.2.3"),
 }
 _BAD_ENUM_VALUES = ("", "Sometimes", "none", "ALL", "Full ", "error")
 _BAD_DATE_TIMES = (
@@ -1112,6 +1222,112 @@ _UNKNOWN_BODY_NAMESPACES = (
 )
 
 
+# ------------------------------------------------------- elements other versions have
+
+
+@dataclass(frozen=True)
+class _ForeignPlace:
+    """A child ``name`` that ``source`` has in ``owner`` and the version at hand does not.
+    ``operation`` and ``path`` (child names from the ``<op>Param`` down to an element of
+    type ``owner``; empty for the Param itself) lead to one place where the version has
+    ``owner``."""
+
+    operation: str
+    path: tuple[str, ...]
+    owner: str
+    name: str
+    source: ApiVersion
+
+
+def _shapes() -> tuple[ApiVersion, ...]:
+    """One version per distinct schema, oldest first."""
+    return tuple(version for version in API_VERSIONS if _shape_of(version) is version)
+
+
+@functools.cache
+def _foreign_places(version: ApiVersion) -> tuple[_ForeignPlace, ...]:
+    """Every child another version has in a type (or ``<op>Param``) that ``version``'s
+    documents reach, which ``version`` lacks there; the source is the nearest version that
+    has it (by release order)."""
+    model = schema_model(version)
+    shape = _shape_of(version)
+    others = [other for other in _shapes() if other is not shape]
+    position = API_VERSIONS.index(shape)
+    others.sort(key=lambda other: abs(API_VERSIONS.index(other) - position))
+    places: list[_ForeignPlace] = []
+    for operation in operations_of(version):
+        root = f"{operation}Param"
+        pending: list[tuple[str, tuple[str, ...]]] = [(root, ())]
+        # one path per owner and top-level child, so each submitJob payload leads to its own
+        seen: set[tuple[str, str | None]] = set()
+        while pending:
+            owner, path = pending.pop(0)
+            key = (owner, path[0] if path else None)
+            if key in seen:
+                continue
+            seen.add(key)
+            own = {spec.name for spec in model.children(owner)}
+            sources: dict[str, ApiVersion] = {}
+            for other in others:
+                other_model = schema_model(other)
+                if owner not in other_model.sequences:
+                    continue
+                for spec in other_model.children(owner):
+                    if spec.name not in own:
+                        sources.setdefault(spec.name, other)
+            for name, source in sources.items():
+                places.append(_ForeignPlace(operation, path, owner, name, source))
+            for spec in model.children(owner):
+                if spec.type_name is not None and spec.type_name not in _ARRAY_TYPES:
+                    pending.append((spec.type_name, (*path, spec.name)))
+    return tuple(places)
+
+
+def _elements_of_type(model: SchemaModel, root: etree._Element, owner: str) -> list[etree._Element]:
+    """The elements of type (or global element name) ``owner`` in a valid document."""
+    if _local(root) == owner:
+        return [root]
+    return [
+        site.element
+        for site in _sites(model, root)
+        if site.element is not None and site.spec.type_name == owner
+    ]
+
+
+def _ensure_path(
+    draw: st.DrawFn,
+    ctx: _Context,
+    version: ApiVersion,
+    root: etree._Element,
+    path: tuple[str, ...],
+) -> etree._Element:
+    """The element at ``path`` below ``root``, drawing and inserting (in schema order) each
+    missing step with valid content."""
+    model = schema_model(version)
+    namespace = etree.QName(root).namespace or ""
+    current, owner = root, _local(root)
+    for name in path:
+        spec = model.child(owner, name)
+        found = current.find(f"{{{namespace}}}{name}")
+        if found is None:
+            found = _build(draw(_node(ctx, _shape_of(version), owner, spec)), namespace)
+            found = etree.fromstring(etree.tostring(found))
+            _insert_in_order(model, current, owner, found)
+        assert spec.type_name is not None
+        current, owner = found, spec.type_name
+    return current
+
+
+def _insert_foreign(
+    source: SchemaModel, parent: etree._Element, owner: str, child: etree._Element
+) -> None:
+    """Insert ``child`` into ``parent`` where ``source``'s order of ``owner`` puts it."""
+    _insert_in_order(source, parent, owner, child)
+
+
+# ------------------------------------------------------------------- the invalid kinds
+
+
 def _kinds(kinds: Iterable[InvalidKind] | None) -> list[InvalidKind]:
     return list(kinds) if kinds is not None else list(InvalidKind)
 
@@ -1124,9 +1340,15 @@ def invalid_documents(
     payloads: Iterable[str] | None = None,
 ) -> st.SearchStrategy[InvalidDocument]:
     """Invalid ``<op>Param`` documents of the given ``kinds`` (default: all), each a valid
-    document with one thing broken, labelled with the fault the fake must answer to
-    ``account`` on a fresh fake. ``payloads`` restricts the payloads of the submitJob
-    documents they start from (default: all thirteen).
+    document of one of ``versions`` (default: all) with one thing broken, labelled with the
+    fault the fake must answer to ``account`` on a fresh fake. A kind is drawn only in the
+    versions where it can happen (:attr:`InvalidKind.BAD_LOCALE` needs a submitJobParam
+    with ``locale``, from 4.0; :attr:`InvalidKind.NOT_IN_VERSION` a version lacking some
+    element another version has). ``payloads`` restricts the payloads of the submitJob
+    documents they start from (default: all of the version's).
+
+    Raises ValueError when ``kinds`` is empty, a payload is in none of ``versions``, or none
+    of ``versions`` can have any of ``kinds``.
 
     Example::
 
@@ -1139,14 +1361,22 @@ def invalid_documents(
     chosen = _kinds(kinds)
     if not chosen:
         raise ValueError("give at least one InvalidKind")
-    version_strategy = api_versions(versions)
+    chosen_versions = _version_list(versions)
     ctx = _Context(account, _company_handles(account))
-    model = schema_model()
-    chosen_payloads = tuple(payloads) if payloads is not None else model.payload_names
-    if not set(chosen_payloads) <= set(model.payload_names) or not chosen_payloads:
-        raise ValueError(f"payloads must be among {list(model.payload_names)}")
-    return st.sampled_from(chosen).flatmap(
-        lambda kind: _invalid_of_kind(kind, version_strategy, ctx, chosen_payloads)
+    chosen_payloads = _payload_choice(payloads, chosen_versions)
+    plans = {
+        kind: fitting
+        for kind in chosen
+        if (fitting := _versions_for(kind, chosen_versions, chosen_payloads))
+    }
+    if not plans:
+        raise ValueError(
+            f"none of the API versions {[version.label for version in chosen_versions]} "
+            f"can have {[kind.name for kind in chosen]}"
+        )
+    usable = [kind for kind in chosen if kind in plans]
+    return st.sampled_from(usable).flatmap(
+        lambda kind: _invalid_of_kind(kind, tuple(plans[kind]), ctx, chosen_payloads)
     )
 
 
@@ -1166,45 +1396,117 @@ _SUBMIT_ONLY = frozenset(
 _HANDLE_OPERATIONS = ("executeJob", "stopJob", "pauseJob", "resumeJob", "deleteJob")
 
 
-def _base_operations(kind: InvalidKind) -> list[str]:
+def _versions_for(
+    kind: InvalidKind, versions: Sequence[ApiVersion], payloads: tuple[str, ...] | None
+) -> list[ApiVersion]:
+    """The versions among ``versions`` in which a document can be broken as ``kind`` says."""
+    fitting = []
+    for version in versions:
+        model = schema_model(version)
+        own_payloads = _payloads_in(version, payloads)
+        if kind in _SUBMIT_ONLY and not own_payloads:
+            continue
+        if kind is InvalidKind.BAD_LOCALE and not model.has("submitJobParam", "locale"):
+            continue
+        if kind is InvalidKind.TWO_PAYLOADS and len(model.payload_names) < 2:
+            continue
+        if kind is InvalidKind.NOT_IN_VERSION and not _foreign_places_for(version, payloads):
+            continue
+        fitting.append(version)
+    return fitting
+
+
+def _foreign_places_for(
+    version: ApiVersion, payloads: tuple[str, ...] | None
+) -> list[_ForeignPlace]:
+    """The foreign places of ``version`` a document with one of ``payloads`` can have."""
+    own_payloads = _payloads_in(version, payloads)
+    model = schema_model(version)
+    return [
+        place
+        for place in _foreign_places(version)
+        if place.operation != "submitJob"
+        or (
+            own_payloads
+            and (
+                not place.path
+                or place.path[0] in own_payloads
+                or place.path[0] not in model.payload_names
+            )
+        )
+    ]
+
+
+def _base_operations(kind: InvalidKind, version: ApiVersion) -> list[str]:
+    """The operations whose valid documents ``kind`` starts from, in ``version``."""
     if kind in _SUBMIT_ONLY:
-        return ["submitJob"]
-    if kind is InvalidKind.UNKNOWN_JOB_HANDLE:
-        return [*_HANDLE_OPERATIONS, "getActiveJobs", "getScheduledJobs", "getJobLogDetails"]
-    if kind in (InvalidKind.WRONG_TYPE, InvalidKind.MALFORMED_DATE_TIME):
-        # these have an optional typed child at the top, so there is always a site
-        return ["submitJob", "getActiveJobs", "getJobLogs", "getJobLogDetails"]
-    if kind is InvalidKind.BAD_ENUM:
-        return ["submitJob", "getJobLogs", "getJobLogDetails"]
-    if kind is InvalidKind.OUT_OF_ORDER:
-        return ["submitJob", *_HANDLE_OPERATIONS, "getAssetJobLogs"]
-    return list(OPERATION_NAMES)
+        names = ["submitJob"]
+    elif kind is InvalidKind.UNKNOWN_JOB_HANDLE:
+        names = [*_HANDLE_OPERATIONS, "getActiveJobs", "getScheduledJobs", "getJobLogDetails"]
+    elif kind in (InvalidKind.WRONG_TYPE, InvalidKind.MALFORMED_DATE_TIME):
+        # these mostly have an optional typed child at the top (else: the fallback)
+        names = ["submitJob", "getActiveJobs", "getJobLogs", "getJobLogDetails"]
+    elif kind is InvalidKind.BAD_ENUM:
+        names = ["submitJob", "getJobLogs", "getJobLogDetails"]
+    elif kind is InvalidKind.OUT_OF_ORDER:
+        names = ["submitJob", *_HANDLE_OPERATIONS, "getAssetJobLogs"]
+    else:
+        names = list(OPERATION_NAMES)
+    own = operations_of(version)
+    return [name for name in names if name in own]
+
+
+_FALLBACK_OPERATIONS: Mapping[InvalidKind, str] = {
+    InvalidKind.MISSING_REQUIRED: "executeJob",
+    InvalidKind.WRONG_NAMESPACE: "executeJob",
+    InvalidKind.WRONG_TYPE: "getJobLogs",
+    InvalidKind.BAD_ENUM: "getJobLogs",
+    InvalidKind.MALFORMED_DATE_TIME: "getJobLogs",
+}
+"""Operations every version has whose documents always have a place for the kind."""
 
 
 def _invalid_of_kind(
     kind: InvalidKind,
-    versions: st.SearchStrategy[ApiVersion],
+    versions: tuple[ApiVersion, ...],
     ctx: _Context,
-    payloads: tuple[str, ...],
+    payloads: tuple[str, ...] | None,
 ) -> st.SearchStrategy[InvalidDocument]:
     timings: tuple[str, ...] = ("none", "execTime", "execSchedule")
     if kind is InvalidKind.EXEC_TIME_AND_SCHEDULE:
         timings = ("execTime",)
 
+    def valid_root(
+        draw: st.DrawFn, version: ApiVersion, operation: str, own_payloads: tuple[str, ...]
+    ) -> etree._Element:
+        nodes = draw(_param_nodes(ctx, version, operation, own_payloads, timings))
+        return _build((f"{operation}Param", nodes), version.namespace)
+
     @st.composite
     def build(draw: st.DrawFn) -> InvalidDocument:
-        operation = draw(st.sampled_from(_base_operations(kind)))
-        version = draw(versions)
-        nodes = draw(_param_nodes(ctx, operation, payloads, timings))
-        root = _build((f"{operation}Param", nodes), version.namespace)
-        broken = _break(draw, kind, version, root, ctx)
-        if broken is None:
-            # the drawn document has no place for this fault: use one that always has
-            operation = _FALLBACK_OPERATIONS[kind]
-            nodes = draw(_param_nodes(ctx, operation, payloads, timings))
-            root = _build((f"{operation}Param", nodes), version.namespace)
-            broken = _break(draw, kind, version, root, ctx)
-            assert broken is not None, f"{operation} always has a place for {kind}"
+        version = draw(st.sampled_from(versions))
+        own_payloads = _payloads_in(version, payloads)
+        if kind is InvalidKind.NOT_IN_VERSION:
+            place = draw(st.sampled_from(_foreign_places_for(version, payloads)))
+            operation = place.operation
+            if place.path and place.path[0] in own_payloads:
+                own_payloads = (place.path[0],)
+            root = valid_root(draw, version, operation, own_payloads)
+            broken = _add_foreign(draw, ctx, version, root, place)
+        else:
+            operations = _base_operations(kind, version)
+            if "submitJob" in operations and not own_payloads:
+                operations.remove("submitJob")
+            operation = draw(st.sampled_from(operations))
+            root = valid_root(draw, version, operation, own_payloads)
+            maybe = _break(draw, kind, version, root, ctx)
+            if maybe is None:
+                # the drawn document has no place for this fault: use one that always has
+                operation = _FALLBACK_OPERATIONS[kind]
+                root = valid_root(draw, version, operation, own_payloads)
+                maybe = _break(draw, kind, version, root, ctx)
+                assert maybe is not None, f"{operation} always has a place for {kind}"
+            broken = maybe
         label, fault, code, mentions = broken
         if kind is InvalidKind.WRONG_NAMESPACE:
             root = _prefixed(root)
@@ -1215,18 +1517,53 @@ def _invalid_of_kind(
     return build()
 
 
+def _add_foreign(
+    draw: st.DrawFn,
+    ctx: _Context,
+    version: ApiVersion,
+    root: etree._Element,
+    place: _ForeignPlace,
+) -> tuple[str, str, int, str]:
+    """Put ``place.name``, with content as ``place.source`` has it, into an element of type
+    ``place.owner`` of ``root`` (one the document has, else one made on ``place.path``), in
+    the source's order."""
+    model = schema_model(version)
+    owners = _elements_of_type(model, root, place.owner)
+    if owners:
+        parent = draw(st.sampled_from(owners))
+    else:
+        parent = _ensure_path(draw, ctx, version, root, place.path)
+    source = schema_model(place.source)
+    spec = source.child(place.owner, place.name)
+    namespace = version.namespace
+    foreign = _build(draw(_node(ctx, _shape_of(place.source), place.owner, spec)), namespace)
+    foreign = etree.fromstring(etree.tostring(foreign))
+    _insert_foreign(source, parent, place.owner, foreign)
+    where = "/".join(
+        [_local(ancestor) for ancestor in reversed(list(parent.iterancestors()))] + [_local(parent)]
+    )
+    return (
+        f"{place.name} (as in API version {place.source.label}) in {where}",
+        _IPS,
+        FaultCode.INVALID_PARAMETER,
+        place.name,
+    )
+
+
 def _new_leaf(namespace: str, name: str, text: str) -> etree._Element:
     element = etree.Element(f"{{{namespace}}}{name}")
     element.text = text
     return element
 
 
-def _set_leaf(root: etree._Element, namespace: str, name: str, text: str) -> etree._Element:
+def _set_leaf(
+    model: SchemaModel, root: etree._Element, namespace: str, name: str, text: str
+) -> etree._Element:
     """Set (or insert, in schema order) the top-level leaf ``name`` of ``root``."""
     found = root.find(f"{{{namespace}}}{name}")
     if found is None:
         found = _new_leaf(namespace, name, text)
-        _insert_in_order(root, _local(root), found)
+        _insert_in_order(model, root, _local(root), found)
     found.text = text
     return found
 
@@ -1234,15 +1571,6 @@ def _set_leaf(root: etree._Element, namespace: str, name: str, text: str) -> etr
 def _path(site: _Site) -> str:
     names = [_local(ancestor) for ancestor in reversed(list(site.parent.iterancestors()))]
     return "/".join([*names, _local(site.parent), site.spec.name])
-
-
-_FALLBACK_OPERATIONS: Mapping[InvalidKind, str] = {
-    InvalidKind.MISSING_REQUIRED: "executeJob",
-    InvalidKind.WRONG_NAMESPACE: "executeJob",
-    InvalidKind.WRONG_TYPE: "getActiveJobs",
-    InvalidKind.BAD_ENUM: "getJobLogs",
-    InvalidKind.MALFORMED_DATE_TIME: "getJobLogs",
-}
 
 
 def _break(
@@ -1255,8 +1583,8 @@ def _break(
     """Break ``root`` in place as ``kind`` says; return (label, fault, code, names), or None
     when ``root`` has no place for that fault."""
     namespace = version.namespace
-    model = schema_model()
-    sites = _sites(root)
+    model = schema_model(version)
+    sites = _sites(model, root)
 
     if kind is InvalidKind.MISSING_REQUIRED:
         candidates = [s for s in sites if s.element is not None and s.spec.required]
@@ -1280,15 +1608,14 @@ def _break(
     if kind is InvalidKind.TWO_PAYLOADS:
         present = next(_local(child) for child in root if _local(child) in model.payload_names)
         other = draw(st.sampled_from([n for n in model.payload_names if n != present]))
-        extra = _build(
-            draw(_node(ctx, "submitJobParam", model.child("submitJobParam", other))), namespace
-        )
-        _insert_in_order(root, "submitJobParam", extra)
+        spec = model.child("submitJobParam", other)
+        extra = _build(draw(_node(ctx, _shape_of(version), "submitJobParam", spec)), namespace)
+        _insert_in_order(model, root, "submitJobParam", extra)
         return f"added {other} next to {present}", _IPS, FaultCode.INVALID_PARAMETER, other
 
     if kind is InvalidKind.EXEC_TIME_AND_SCHEDULE:
         schedule = draw(quartz_expressions())
-        _set_leaf(root, namespace, "execSchedule", schedule)
+        _set_leaf(model, root, namespace, "execSchedule", schedule)
         return (
             f"execTime and execSchedule {schedule!r}",
             _IPS,
@@ -1298,29 +1625,29 @@ def _break(
 
     if kind in (InvalidKind.WRONG_TYPE, InvalidKind.MALFORMED_DATE_TIME, InvalidKind.BAD_ENUM):
         if kind is InvalidKind.WRONG_TYPE:
-            candidates = _leaf_site_strategy(sites, lambda spec: spec.type_name in _WRONG_VALUES)
-        elif kind is InvalidKind.BAD_ENUM:
-            candidates = _leaf_site_strategy(
-                sites, lambda spec: spec.type_name in model.enumerations
+            candidates = _leaf_sites(
+                sites, lambda spec: spec.simple in _WRONG_VALUES and not spec.enumeration
             )
+        elif kind is InvalidKind.BAD_ENUM:
+            candidates = _leaf_sites(sites, lambda spec: bool(spec.enumeration))
         else:
-            candidates = _leaf_site_strategy(sites, lambda spec: spec.type_name == "xsd:dateTime")
+            candidates = _leaf_sites(sites, lambda spec: spec.simple == "dateTime")
         if not candidates:
             return None
         site = draw(st.sampled_from(candidates))
         nil = False
         if kind is InvalidKind.WRONG_TYPE:
             nil = draw(st.booleans())
-            text = "" if nil else draw(st.sampled_from(_WRONG_VALUES[site.spec.type_name]))
+            text = "" if nil else draw(st.sampled_from(_WRONG_VALUES[site.spec.simple or ""]))
         elif kind is InvalidKind.BAD_ENUM:
-            values = model.enumerations[site.spec.type_name]
+            values = site.spec.enumeration
             text = draw(st.sampled_from([v for v in _BAD_ENUM_VALUES if v not in values]))
         else:
             text = draw(st.sampled_from(_BAD_DATE_TIMES))
         element = site.element
         if element is None:
             element = _new_leaf(namespace, site.spec.name, text)
-            _insert_in_order(site.parent, site.parent_type, element)
+            _insert_in_order(model, site.parent, site.parent_type, element)
         element.text = text
         if nil:
             element.set(_XSI_NIL, "true")
@@ -1335,7 +1662,7 @@ def _break(
                 if _local(first) != _local(second):
                     pairs.append((element, first, second))
         parent, first, second = draw(st.sampled_from(pairs))
-        parent_type = _type_of(root, parent)
+        parent_type = _type_of(model, root, parent)
         index = list(parent).index(first)
         parent.remove(second)
         parent.insert(index, second)
@@ -1377,7 +1704,7 @@ def _break(
 
     if kind is InvalidKind.BAD_LOCALE:
         locale = draw(st.sampled_from(_BAD_LOCALES))
-        _set_leaf(root, namespace, "locale", locale)
+        _set_leaf(model, root, namespace, "locale", locale)
         return f"locale = {locale!r}", _IPS, FaultCode.INVALID_PARAMETER, "locale"
 
     if kind is InvalidKind.BAD_SCHEDULE:
@@ -1386,12 +1713,12 @@ def _break(
             if found is not None:
                 root.remove(found)
         schedule = draw(st.sampled_from(_BAD_SCHEDULES))
-        _set_leaf(root, namespace, "execSchedule", schedule)
+        _set_leaf(model, root, namespace, "execSchedule", schedule)
         return f"execSchedule = {schedule!r}", _IPS, FaultCode.INVALID_PARAMETER, "execSchedule"
 
     if kind is InvalidKind.BLANK_JOB_NAME:
         name = draw(st.sampled_from(["", " ", "\t", "  \n "]))
-        _set_leaf(root, namespace, "jobName", name)
+        _set_leaf(model, root, namespace, "jobName", name)
         return f"jobName = {name!r}", _IPS, FaultCode.MISSING_PARAMETER, "jobName"
 
     if kind is InvalidKind.BAR_IN_JOB_NAME:
@@ -1414,7 +1741,7 @@ def _break(
                 raise ValueError("FOREIGN_COMPANY needs Account.foreign_companies")
             company = draw(st.sampled_from(ctx.account.foreign_companies))
             code = FaultCode.ILLEGAL_COMPANY
-        _set_leaf(root, namespace, "companyHandle", company)
+        _set_leaf(model, root, namespace, "companyHandle", company)
         mentions = "companyHandle" if kind is InvalidKind.UNKNOWN_COMPANY else company
         return f"companyHandle = {company!r}", _AUTHZ, code, mentions
 
@@ -1422,6 +1749,7 @@ def _break(
         handle = root.find(f"{{{namespace}}}jobHandle")
         if handle is None:
             handle = _set_leaf(
+                model,
                 root,
                 namespace,
                 "jobHandle",
@@ -1442,7 +1770,7 @@ def _break(
                 st.sampled_from(["u|999|" + ctx.account.email, "u|1"]),
             )
         )
-        _set_leaf(root, namespace, "userHandle", user)
+        _set_leaf(model, root, namespace, "userHandle", user)
         return f"userHandle = {user!r}", _AUTHZ, FaultCode.INVALID_REQUEST_USER, "userHandle"
 
     raise AssertionError(f"unhandled kind {kind}")  # pragma: no cover
@@ -1460,13 +1788,14 @@ def _prefixed(root: etree._Element) -> etree._Element:
     return copy_root
 
 
-def _type_of(root: etree._Element, target: etree._Element) -> str:
+def _type_of(model: SchemaModel, root: etree._Element, target: etree._Element) -> str:
     """The schema type of ``target``, an element of the valid document ``root``."""
-    model = schema_model()
     chain = [*reversed(list(target.iterancestors())), target]
     type_name = _local(root)
     for element in chain[1:]:
-        type_name = model.child(type_name, _local(element)).type_name
+        found = model.child(type_name, _local(element)).type_name
+        assert found is not None, "a parent element has a complex type"
+        type_name = found
     return type_name
 
 
@@ -1532,7 +1861,9 @@ def render(
     header_namespace: str | None = None,
 ) -> Rendered:
     """``document`` as an lxml element (a copy), UTF-8 bytes, or a SOAP 1.1 / 1.2 envelope
-    with an ``authHeader`` for ``account``.
+    with an ``authHeader`` for ``account`` in ``header_namespace`` (default: the namespace
+    of the document's API version, which is also the body's unless the document was
+    broken as :attr:`InvalidKind.UNKNOWN_BODY_NAMESPACE`).
 
     Example::
 
@@ -1550,7 +1881,10 @@ def render(
         )
     soap: Literal["1.1", "1.2"] = "1.1" if form == "soap11" else "1.2"
     content = envelope(
-        document.element, soap=soap, account=account, header_namespace=header_namespace
+        document.element,
+        soap=soap,
+        account=account,
+        header_namespace=header_namespace or document.version.namespace,
     )
     content_type = (
         "text/xml; charset=UTF-8"
@@ -1567,7 +1901,8 @@ def in_forms(
     account: Account = DEFAULT_ACCOUNT,
 ) -> st.SearchStrategy[Rendered]:
     """Documents rendered in one of ``forms``; SOAP envelopes carry the ``authHeader`` in the
-    unversioned or the body's namespace (real clients send either).
+    unversioned namespace or that of the document's API version (real clients send either;
+    for pre-4.0 both are the same).
 
     Example::
 

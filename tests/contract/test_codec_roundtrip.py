@@ -1,11 +1,14 @@
 """Codec round trips: what decode_submit_job reads is what the document says; a payload's
 option tree writes back the same XML; dateTimes survive format and parse; and a submitted job
-comes back from getScheduledJobs with its fields and payload exactly as sent."""
+comes back from getScheduledJobs with its fields and payload as sent, reshaped to its API
+version and with the server defaults IPS echoes (rule: :func:`expected_echo`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
+import pytest
 from hypothesis import given
 from lxml import etree
 from soap_exchange import post
@@ -13,6 +16,7 @@ from soap_exchange import post
 from ips_fake.core.handles import HandleStyle
 from ips_fake.fake import IpsFake
 from ips_fake.soap.codec import (
+    ECHO_DEFAULTS,
     PAYLOAD_ELEMENTS,
     Writer,
     decode_submit_job,
@@ -20,11 +24,13 @@ from ips_fake.soap.codec import (
     option_tree,
     parse_date_time,
 )
+from ips_fake.soap.schema import API_VERSIONS, ApiVersion, find_version
 from ips_fake.strategies import (
     ValidDocument,
     build_param,
     date_time_texts,
     envelope,
+    schema_model,
     valid_documents,
 )
 
@@ -81,23 +87,67 @@ def test_date_times_survive_format_and_parse_to_the_millisecond(text: str) -> No
     assert again.utcoffset() == parsed.utcoffset()
 
 
-def expected_echo(payload: etree._Element) -> etree._Element:
-    """The payload as IPS echoes it: an UploadUrlsJob's urlArray comes back empty, followed by
-    numUrls counting the URLs sent."""
-    echo = etree.fromstring(etree.tostring(payload))
-    namespace = etree.QName(echo).namespace
-    url_array = echo.find(f"{{{namespace}}}urlArray")
-    if url_array is None:
-        return echo
-    for old in echo.findall(f"{{{namespace}}}numUrls"):
-        echo.remove(old)
-    count = len(url_array)
-    for item in list(url_array):
-        url_array.remove(item)
-    number = etree.Element(f"{{{namespace}}}numUrls")
-    number.text = str(count)
-    url_array.addnext(number)
-    return echo
+def expected_echo(payload: etree._Element, version: ApiVersion) -> etree._Element:
+    """The payload as IPS echoes it in ``version``, computed from the request alone:
+
+    * every child sent comes back as sent, in the version's order (nested ones too);
+    * an UploadUrlsJob that listed URLs comes back with an empty urlArray, followed by
+      numUrls counting the URLs sent when the version has numUrls (from 6.0);
+    * in an element whose type has ECHO_DEFAULTS entries (UploadUrlsJob; ImageServingPublishJob,
+      also as an upload's postImageServingPublishJob), each child the request left out that
+      the version's type has comes back with its default: a text, or an option block whose
+      children are the default's, in the version's order, added only when the version's type
+      for it has every one of them (pre-4.0 gets no photoshopOptions {process}).
+    """
+    model = schema_model(version)
+    namespace = etree.QName(payload).namespace
+
+    def make(name: str, text: str = "") -> etree._Element:
+        element = etree.Element(f"{{{namespace}}}{name}")
+        element.text = text
+        return element
+
+    def echo(sent: etree._Element, owner: str) -> etree._Element:
+        result = make(etree.QName(sent).localname, sent.text or "")
+        by_name: dict[str, list[etree._Element]] = {}
+        for child in sent:
+            by_name.setdefault(etree.QName(child).localname, []).append(child)
+        defaults = ECHO_DEFAULTS.get(owner, {})
+        url_count = None
+        if owner == "UploadUrlsJob" and "urlArray" in by_name:
+            url_count = len(by_name["urlArray"][0])
+            by_name.pop("numUrls", None)
+        for spec in model.children(owner):
+            if spec.name in by_name:
+                for child in by_name[spec.name]:
+                    if spec.name == "urlArray" and url_count is not None:
+                        result.append(make("urlArray"))
+                    elif spec.type_name is not None:
+                        result.append(echo(child, spec.type_name))
+                    else:
+                        result.append(make(spec.name, child.text or ""))
+            elif spec.name == "numUrls" and url_count is not None:
+                result.append(make("numUrls", str(url_count)))
+            elif spec.name in defaults:
+                default = defaults[spec.name]
+                if isinstance(default, str):
+                    result.append(make(spec.name, default))
+                    continue
+                assert isinstance(default, Mapping)
+                assert spec.type_name is not None
+                inner = model.children(spec.type_name)
+                if not set(default) <= {child.name for child in inner}:
+                    continue
+                block = make(spec.name)
+                for child in inner:
+                    if child.name in default:
+                        block.append(make(child.name, str(default[child.name])))
+                result.append(block)
+        return result
+
+    submit = model.child("submitJobParam", etree.QName(payload).localname)
+    assert submit.type_name is not None
+    return echo(payload, submit.type_name)
 
 
 def counts_urls_without_listing_them(document: ValidDocument) -> bool:
@@ -109,24 +159,80 @@ def counts_urls_without_listing_them(document: ValidDocument) -> bool:
     )
 
 
+#: Versions in which an uploadUrlsJob may count URLs without listing them: urlArray is
+#: optional (from 2016-01-14-beta) and numUrls exists (from 6.0).
+COUNTING_VERSIONS = [
+    version
+    for version in API_VERSIONS
+    if schema_model(version).has("UploadUrlsJob", "numUrls")
+    and not schema_model(version).child("UploadUrlsJob", "urlArray").required
+]
+
+
+def sends_an_empty_type(document: ValidDocument) -> bool:
+    """Known fake issue (reported, not fixed here): an option element whose type is empty in
+    the version (mediaOptions in an upload job, 6.0 to 6.8) is echoed with an empty text
+    node, which the fake's own response validation rejects ("Character content is not
+    allowed"); see test_an_empty_option_block_is_echoed_as_a_valid_response."""
+    model = schema_model(document.version)
+
+    def walk(element: etree._Element, owner: str) -> bool:
+        for child in element:
+            spec = model.structure.child(owner, etree.QName(child).localname)
+            if spec is None or spec.type_name is None:
+                continue
+            if not model.children(spec.type_name) or walk(child, spec.type_name):
+                return True
+        return False
+
+    return walk(document.element, "submitJobParam")
+
+
 @given(
     valid_documents("submitJob", timings=["execSchedule"]).filter(
-        lambda document: not counts_urls_without_listing_them(document)
+        lambda document: (
+            not counts_urls_without_listing_them(document) and not sends_an_empty_type(document)
+        )
     )
 )
-def test_a_scheduled_job_comes_back_exactly_as_submitted(document: ValidDocument) -> None:
+def test_a_scheduled_job_comes_back_as_submitted_with_the_versions_echo(
+    document: ValidDocument,
+) -> None:
     check_echo(document)
 
 
 @given(
-    valid_documents("submitJob", payloads=["uploadUrlsJob"], timings=["execSchedule"]).filter(
-        counts_urls_without_listing_them
-    )
+    valid_documents(
+        "submitJob",
+        versions=COUNTING_VERSIONS,
+        payloads=["uploadUrlsJob"],
+        timings=["execSchedule"],
+    ).filter(counts_urls_without_listing_them)
 )
 def test_an_upload_counting_urls_it_does_not_list_echoes_its_count(
     document: ValidDocument,
 ) -> None:
     check_echo(document)
+
+
+def test_the_echo_rule_depends_on_the_version() -> None:
+    """The expected echo is not the request: it differs between versions."""
+    sent = {}
+    for label in ("pre-4.0", "4.5", "6.8"):
+        version = find_version(label)
+        payload = etree.fromstring(
+            f'<uploadUrlsJob xmlns="{version.namespace}"><urlArray><items><sourceUrl>'
+            "https://example.com/a.jpg</sourceUrl><destPath>a/a.jpg</destPath></items>"
+            "</urlArray><overwrite>true</overwrite><readyForPublish>true</readyForPublish>"
+            "<createMask>true</createMask><emailSetting>All</emailSetting></uploadUrlsJob>"
+        )
+        sent[label] = [etree.QName(child).localname for child in expected_echo(payload, version)]
+    assert "numUrls" not in sent["4.5"]
+    assert "numUrls" in sent["6.8"]
+    assert "photoshopOptions" not in sent["pre-4.0"]
+    assert "photoshopOptions" in sent["4.5"]
+    assert "preserveCrop" not in sent["pre-4.0"]
+    assert "preserveCrop" in sent["4.5"]
 
 
 def check_echo(document: ValidDocument) -> None:
@@ -159,7 +265,7 @@ def check_echo(document: ValidDocument) -> None:
         assert item.findtext(f"{{{namespace}}}{echoed_as}") == document.child_text(name)
     echoed = item.find(payload.tag)
     assert echoed is not None
-    assert canonical(echoed) == canonical(expected_echo(payload))
+    assert canonical(echoed) == canonical(expected_echo(payload, document.version))
 
 
 def test_a_huge_unlisted_url_count_is_capped_not_allocated() -> None:
@@ -174,3 +280,26 @@ def test_a_huge_unlisted_url_count_is_capped_not_allocated() -> None:
     request = decode_submit_job(param)
     assert request.payload is not None
     assert len(request.payload.items) == MAX_UNLISTED_URLS == 1000
+
+
+@pytest.mark.xfail(strict=True, reason="fake issue: see sends_an_empty_type")
+def test_an_empty_option_block_is_echoed_as_a_valid_response(
+    request: pytest.FixtureRequest,
+) -> None:
+    tracked: list[IpsFake] = request.getfixturevalue("_fakes_answer_validly")
+    version = find_version("6.8")
+    ns = version.namespace
+    param = etree.fromstring(
+        f'<submitJobParam xmlns="{ns}"><companyHandle>47</companyHandle><jobName>x</jobName>'
+        "<execSchedule>00 00 00 * * </execSchedule><uploadUrlsJob><urlArray/>"
+        "<overwrite>true</overwrite><readyForPublish>true</readyForPublish>"
+        "<createMask>true</createMask><emailSetting>All</emailSetting><mediaOptions/>"
+        "</uploadUrlsJob></submitJobParam>"
+    )
+    fake = IpsFake()
+    tracked.remove(fake)  # checked here, not again at teardown
+    assert post(fake, envelope(param), "text/xml").fault is None
+    query = build_param("getScheduledJobs", version, {"companyHandle": "47"})
+    assert post(fake, envelope(query), "text/xml").fault is None
+
+    assert [exchange.problem for exchange in fake.journal if exchange.problem] == []

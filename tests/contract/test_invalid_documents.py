@@ -4,20 +4,22 @@ and API version; the label's kind says whether the XSD alone can catch it."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import find, given, settings
+from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from soap_exchange import send
 
 from ips_fake.core.errors import FaultCode
 from ips_fake.fake import IpsFake
-from ips_fake.soap.schema import schema_validator
+from ips_fake.soap.schema import API_VERSIONS, find_version, schema_validator
 from ips_fake.strategies import (
     InvalidDocument,
     InvalidKind,
     Rendered,
     in_forms,
     invalid_documents,
+    render,
+    schema_model,
 )
 
 #: Kinds only the fake's code can catch: the document is valid against the XSD.
@@ -41,10 +43,57 @@ AGAINST_THE_XSD = {
     InvalidKind.BAD_ENUM,
     InvalidKind.OUT_OF_ORDER,
     InvalidKind.WRONG_NAMESPACE,
+    InvalidKind.NOT_IN_VERSION,
 }
+
+#: Examples per test and version (17 versions; each kind also gets the profile's examples).
+PER_VERSION_EXAMPLES = 10
+
+#: For find(): the first example that fits, unshrunk (shrinking big documents is slow).
+FIRST_FOUND = settings(max_examples=2000, phases=[Phase.generate], database=None)
 
 
 FAULT_CODES = {value for name, value in vars(FaultCode).items() if name.isupper()}
+
+
+#: libxml2 names at most this many elements in "Expected is one of ( ... )".
+LIBXML2_EXPECTED_LIMIT = 10
+
+
+def misread_by_the_fake(document: InvalidDocument) -> bool:
+    """Known fake issues (reported, not fixed here), both about an element the version lacks:
+
+    * followed, after more than ten optional elements of the version's sequence, by a
+      required sibling (videoEncodingPreset before emailSetting in a 2016-01-14-beta
+      uploadDirectoryJob), it is answered 30002 instead of 30001: ips_fake/soap/validation.py
+      decides "missing" from libxml2's "Expected is one of" list, which names at most ten;
+    * inside a type that is empty in the version (mediaOptions before 2016-01-14-beta), the
+      30001 reason names only the parent ("Element content is not allowed"), not the element.
+    """
+    if document.kind is not InvalidKind.NOT_IN_VERSION:
+        return False
+    model = schema_model(document.version)
+
+    def walk(element: etree._Element, owner: str) -> bool:
+        order = model.children(owner)
+        names = [spec.name for spec in order]
+        if not order:
+            return len(element) > 0
+        position = 0
+        for child in element:
+            name = etree.QName(child).localname
+            if name not in names:
+                for allowed, spec in enumerate(order[position:], start=1):
+                    if spec.required:
+                        return allowed > LIBXML2_EXPECTED_LIMIT
+                return False
+            spec = order[names.index(name)]
+            position = names.index(name) + (0 if spec.max_occurs != 1 else 1)
+            if spec.type_name is not None and walk(child, spec.type_name):
+                return True
+        return False
+
+    return walk(document.element, etree.QName(document.element).localname)
 
 
 def check_labelled_fault(rendered: Rendered) -> None:
@@ -68,7 +117,97 @@ def check_labelled_fault(rendered: Rendered) -> None:
 @pytest.mark.parametrize("kind", [pytest.param(kind, id=kind.name) for kind in InvalidKind])
 @given(data=st.data())
 def test_each_invalid_document_gets_exactly_its_labelled_fault(kind: InvalidKind, data) -> None:
-    check_labelled_fault(data.draw(in_forms(invalid_documents([kind]))))
+    documents = invalid_documents([kind]).filter(lambda document: not misread_by_the_fake(document))
+    check_labelled_fault(data.draw(in_forms(documents)))
+
+
+@pytest.mark.parametrize(
+    "version", [pytest.param(version, id=version.label) for version in API_VERSIONS]
+)
+@settings(max_examples=PER_VERSION_EXAMPLES)
+@given(data=st.data())
+def test_every_version_gets_invalid_documents_of_each_kind_it_can_have(version, data) -> None:
+    documents = invalid_documents(versions=[version]).filter(
+        lambda document: not misread_by_the_fake(document)
+    )
+    rendered = data.draw(in_forms(documents))
+    assert rendered.document.version == version
+    check_labelled_fault(rendered)
+
+
+@pytest.mark.parametrize(
+    ("label", "operation", "name", "payload"),
+    [
+        ("pre-4.0", "submitJob", "locale", None),
+        ("pre-4.0", "submitJob", "exportJob", None),
+        ("4.4", "submitJob", "layerOptions", "uploadUrlsJob"),
+        ("4.5", "submitJob", "numUrls", "uploadUrlsJob"),
+        ("6.8", "getActiveJobs", "includeWaitingJobs", None),
+        ("6.8", "submitJob", "maintainLayers", "uploadDirectoryJob"),
+        pytest.param(
+            "2016-01-14-beta",
+            "submitJob",
+            "videoEncodingPreset",
+            "uploadDirectoryJob",
+            marks=pytest.mark.xfail(
+                strict=True, reason="the fake answers 30002: see misread_by_the_fake"
+            ),
+        ),
+        ("2023-01-15", "submitJob", "anchor", "uploadUrlsJob"),
+    ],
+)
+def test_an_element_of_another_version_is_generated_and_faulted(
+    label: str, operation: str, name: str, payload: str | None
+) -> None:
+    document = find(
+        invalid_documents(
+            [InvalidKind.NOT_IN_VERSION],
+            versions=[find_version(label)],
+            payloads=None if payload is None else [payload],
+        ),
+        lambda document: document.operation == operation and document.mentions == name,
+        settings=FIRST_FOUND,
+    )
+    assert (document.fault, document.code) == ("ipsApiFault", FaultCode.INVALID_PARAMETER)
+    assert document.element.find(f".//{{*}}{name}") is not None
+    assert misread_by_the_fake(document) == (name == "videoEncodingPreset")
+    check_labelled_fault(render(document, "soap11"))
+
+
+@pytest.mark.parametrize("version", [pytest.param(v, id=v.label) for v in API_VERSIONS])
+def test_every_version_lacks_something_and_gets_that_kind(version) -> None:
+    find(
+        invalid_documents([InvalidKind.NOT_IN_VERSION], versions=[version]),
+        lambda document: document.version == version,
+        settings=FIRST_FOUND,
+    )
+
+
+def test_urlarray_is_missing_only_where_it_is_required() -> None:
+    """urlArray is required up to 6.8 and optional from 2016-01-14-beta."""
+    for label in ("pre-4.0", "4.5", "6.8"):
+        find(
+            invalid_documents(
+                [InvalidKind.MISSING_REQUIRED],
+                versions=[find_version(label)],
+                payloads=["uploadUrlsJob"],
+            ),
+            lambda document: document.mentions == "urlArray",
+            settings=FIRST_FOUND,
+        )
+
+    @settings(max_examples=100)
+    @given(
+        invalid_documents(
+            [InvalidKind.MISSING_REQUIRED],
+            versions=[find_version("2016-01-14-beta"), find_version("2023-01-15")],
+            payloads=["uploadUrlsJob"],
+        )
+    )
+    def never_urlarray(document: InvalidDocument) -> None:
+        assert document.mentions != "urlArray"
+
+    never_urlarray()
 
 
 @settings(max_examples=200)
@@ -93,7 +232,7 @@ def test_an_invalid_document_shrinks_to_a_small_readable_one() -> None:
         lambda document: len(document.element) >= 3,
     )
     assert etree.tostring(smallest.element, encoding="unicode") == (
-        '<submitJobParam xmlns="http://www.scene7.com/IpsApi/xsd">'
+        '<submitJobParam xmlns="http://www.scene7.com/IpsApi/xsd/2008-01-15">'
         "<companyHandle>47</companyHandle><jobName>0</jobName><locale/>"
         "<optimizeImagesJob><emailSetting>All</emailSetting></optimizeImagesJob>"
         "</submitJobParam>"

@@ -20,7 +20,13 @@ from ips_fake.core.errors import FaultCode
 from ips_fake.core.model import RunState
 from ips_fake.fake import IpsFake
 from ips_fake.soap.schema import ApiVersion
-from ips_fake.strategies import api_versions, build_param, envelope, payload_elements
+from ips_fake.strategies import (
+    api_versions,
+    build_param,
+    envelope,
+    payload_elements,
+    schema_model,
+)
 
 COMPANY = "47"
 JOB_NAMES = ("nightly", "a-b", " Ünï cøde ")  # "|" is refused (30001): handles use it
@@ -33,6 +39,8 @@ RANK = {
 }
 FINISHED_RANK = 4
 EVERY_FIVE_MINUTES = "0 */5 * * * ?"
+#: Payloads submitted, where the version has them (pre-4.0: imageServingPublishJob only).
+PAYLOADS = ("optimizeImagesJob", "exportJob", "imageServingPublishJob")
 
 
 @dataclass(eq=False)
@@ -114,11 +122,17 @@ class JobLifecycle(RuleBasedStateMachine):
         timing=st.sampled_from(["now", "later", "cron"]),
         delay=st.integers(1, 900),
         offset_minutes=st.sampled_from([0, -300, 330, 840]),
-        payload=payload_elements(["optimizeImagesJob", "exportJob", "imageServingPublishJob"]),
+        data=st.data(),
     )
     def submit(
-        self, name: str, timing: str, delay: int, offset_minutes: int, payload: etree._Element
+        self, name: str, timing: str, delay: int, offset_minutes: int, data: st.DataObject
     ) -> None:
+        assert self.version is not None
+        own = schema_model(self.version).payload_names
+        payload = data.draw(
+            payload_elements([kind for kind in PAYLOADS if kind in own], version=self.version),
+            label="payload",
+        )
         exec_at = self.now + timedelta(seconds=delay) if timing == "later" else None
         exec_time = (
             exec_at.astimezone(timezone(timedelta(minutes=offset_minutes))).isoformat()
@@ -261,7 +275,13 @@ class JobLifecycle(RuleBasedStateMachine):
     def query_active_jobs_and_logs(self) -> None:
         assert self.version is not None
         ns = self.version.namespace
-        active = self.call("getActiveJobs", companyHandle=COMPANY, includeWaitingJobs="true")
+        # includeWaitingJobs exists from 2016-01-14-beta; before, waiting runs are not listed
+        with_waiting = schema_model(self.version).has("getActiveJobsParam", "includeWaitingJobs")
+        active = self.call(
+            "getActiveJobs",
+            companyHandle=COMPANY,
+            includeWaitingJobs="true" if with_waiting else None,
+        )
         logs = self.call("getJobLogs", companyHandle=COMPANY)
         assert active.body is not None
         assert logs.body is not None
@@ -276,7 +296,11 @@ class JobLifecycle(RuleBasedStateMachine):
         assert len(set(run_handles)) == len(run_handles)
         assert len(set(log_handles)) == len(log_handles)
         assert not set(run_handles) & set(log_handles)
-        expected_runs = {self.run_handle(run.name, run.run_id) for run in self.fake.active_jobs}
+        expected_runs = {
+            self.run_handle(run.name, run.run_id)
+            for run in self.fake.active_jobs
+            if with_waiting or RANK[run.state] > 0
+        }
         assert set(run_handles) == expected_runs
 
     # -- invariants ----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import find, given
+from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from soap_exchange import send
@@ -17,7 +17,13 @@ from ips_fake.core.errors import FaultCode
 from ips_fake.core.handles import HandleStyle, job_handle
 from ips_fake.fake import IpsFake
 from ips_fake.soap.codec import PAYLOAD_ELEMENTS, parse_date_time
-from ips_fake.soap.schema import API_VERSIONS, OPERATION_NAMES, schema_validator
+from ips_fake.soap.schema import (
+    API_VERSIONS,
+    OPERATION_NAMES,
+    find_version,
+    operations_of,
+    schema_validator,
+)
 from ips_fake.strategies import (
     OPTION_VOCABULARY,
     ValidDocument,
@@ -30,6 +36,9 @@ from ips_fake.strategies import (
     schema_model,
     valid_documents,
 )
+
+#: For find(): the first example that fits, unshrunk (shrinking big documents is slow).
+FIRST_FOUND = settings(max_examples=2000, phases=[Phase.generate], database=None)
 
 
 def expected_job_handle(document: ValidDocument) -> str:
@@ -116,26 +125,97 @@ def test_each_operation_gets_valid_documents_in_every_form(operation: str, data)
 # ------------------------------------------------------------- generators agree with the XSD
 
 
+VERSION_IDS = [pytest.param(version, id=version.label) for version in API_VERSIONS]
+
+
+@pytest.mark.parametrize("version", VERSION_IDS)
+@settings(max_examples=10)
+@given(data=st.data())
+def test_every_version_gets_valid_documents_of_its_own_operations(version, data) -> None:
+    document = data.draw(valid_documents(versions=[version]))
+
+    assert document.version == version
+    assert document.operation in operations_of(version)
+    validator = schema_validator(version)
+    assert validator.validate(document.element), str(validator.error_log)
+    answer = send(IpsFake(), render(document, "soap11"))
+    assert answer.fault is None or answer.code in document.business_faults, answer.reason
+
+
+def test_an_operation_a_version_lacks_is_never_offered() -> None:
+    pre40 = find_version("pre-4.0")
+    with pytest.raises(ValueError, match="getAssetJobLogs"):
+        valid_documents("getAssetJobLogs", versions=[pre40])
+    with pytest.raises(ValueError, match="exportJob"):
+        valid_documents("submitJob", versions=[pre40], payloads=["exportJob"])
+    find(
+        valid_documents("getAssetJobLogs"),
+        lambda document: document.version.label == "4.0",
+        settings=FIRST_FOUND,
+    )
+
+
+def test_documents_have_exactly_their_versions_elements() -> None:
+    """The per-version facts the generators must follow (spec/versions.md)."""
+    pre40 = find(
+        valid_documents(
+            "submitJob", versions=[find_version("pre-4.0")], payloads=["uploadUrlsJob"]
+        ),
+        lambda document: document.element.find(".//{*}photoshopOptions") is not None,
+        settings=FIRST_FOUND,
+    )
+    options = pre40.element.find(".//{*}photoshopOptions")
+    assert options is not None
+    assert [etree.QName(child).localname for child in options] == [
+        "maintainLayers",
+        "layerNaming",
+        "anchor",
+    ]
+    # urlArray is required up to 6.8 and optional from 2016-01-14-beta
+    assert schema_model(find_version("6.8")).child("UploadUrlsJob", "urlArray").required
+    assert (
+        not schema_model(find_version("2016-01-14-beta"))
+        .child("UploadUrlsJob", "urlArray")
+        .required
+    )
+    find(
+        valid_documents(
+            "submitJob", versions=[find_version("2016-01-14-beta")], payloads=["uploadUrlsJob"]
+        ),
+        lambda document: document.element.find(".//{*}urlArray") is None,
+        settings=FIRST_FOUND,
+    )
+
+
 def test_payload_elements_in_the_xsd_are_the_codecs_in_order() -> None:
-    assert schema_model().payload_names == tuple(PAYLOAD_ELEMENTS)
+    newest = schema_model(API_VERSIONS[-1]).payload_names
+    assert newest == tuple(PAYLOAD_ELEMENTS)
+    for version in API_VERSIONS:
+        own = schema_model(version).payload_names
+        assert own == tuple(name for name in PAYLOAD_ELEMENTS if name in own)
 
 
-def test_every_operation_param_is_in_the_schema_model() -> None:
-    model = schema_model()
-    assert all(f"{operation}Param" in model.sequences for operation in OPERATION_NAMES)
+@pytest.mark.parametrize("version", VERSION_IDS)
+def test_every_operation_param_of_a_version_is_in_its_schema_model(version) -> None:
+    model = schema_model(version)
+    present = {operation for operation in OPERATION_NAMES if f"{operation}Param" in model.sequences}
+    assert present == set(operations_of(version))
+    assert model.operations == operations_of(version)
 
 
 @pytest.mark.parametrize(("type_name", "element"), sorted(OPTION_VOCABULARY))
 def test_option_vocabulary_names_xsd_elements_that_accept_its_words(
     type_name: str, element: str
 ) -> None:
-    model = schema_model()
-    spec = model.child(type_name, element)
     words = OPTION_VOCABULARY[(type_name, element)]
-    if spec.type_name in model.enumerations:
-        assert set(words) <= set(model.enumerations[spec.type_name])
-    else:
-        assert spec.type_name == "xsd:string"
+    having = [version for version in API_VERSIONS if schema_model(version).has(type_name, element)]
+    assert having, f"no API version has {type_name}/{element}"
+    for version in having:
+        spec = schema_model(version).child(type_name, element)
+        if spec.enumeration:
+            assert set(words) <= set(spec.enumeration)
+        else:
+            assert spec.simple == "string"
 
 
 @given(valid_documents("submitJob", payloads=["uploadUrlsJob"], timings=["none"]))
@@ -181,9 +261,10 @@ def test_a_document_shrinks_to_the_smallest_one_with_the_wanted_feature() -> Non
         valid_documents("submitJob", payloads=["optimizeImagesJob"]),
         lambda document: document.child_text("execSchedule") is not None,
     )
-    # the schedule shrinks to the one a real server showed
+    # the schedule shrinks to the one a real server showed; the version to the first one
+    # with optimizeImagesJob (4.0)
     assert etree.tostring(smallest.element, encoding="unicode") == (
-        '<submitJobParam xmlns="http://www.scene7.com/IpsApi/xsd">'
+        '<submitJobParam xmlns="http://www.scene7.com/IpsApi/xsd/2008-01-15">'
         "<companyHandle>47</companyHandle><jobName>0</jobName>"
         "<execSchedule>00 00 00 * * </execSchedule>"
         "<optimizeImagesJob><emailSetting>All</emailSetting></optimizeImagesJob>"
