@@ -1723,7 +1723,7 @@ def _break(
 
     if kind is InvalidKind.BAR_IN_JOB_NAME:
         name = draw(st.sampled_from(["|x", "a|b", "x|", "|"]))
-        _set_leaf(root, namespace, "jobName", name)
+        _set_leaf(model, root, namespace, "jobName", name)
         return f"jobName = {name!r}", _IPS, FaultCode.INVALID_PARAMETER, "jobName"
 
     if kind in (InvalidKind.UNKNOWN_COMPANY, InvalidKind.FOREIGN_COMPANY):
