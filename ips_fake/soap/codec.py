@@ -295,7 +295,9 @@ class Writer:
         for name, value in tree:
             child = self.element(name, parent)
             if isinstance(value, str):
-                child.text = value
+                # no empty text node: an element of an empty or element-only type sent as
+                # <x/> must not come back holding character content
+                child.text = value or None
             else:
                 self.options(child, value)
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import copy
 import re
 
 from lxml import etree
 
 from ips_fake.core.errors import FaultCode, IpsFault
 from ips_fake.soap.schema import ApiVersion, schema_validator
-from ips_fake.soap.structure import error_path
+from ips_fake.soap.structure import Structure, error_path, structure_of
 
 # "{http://...}name" in lxml's messages; not the "{'a', 'b'}" sets of allowed values
 _NAMESPACE_IN_TEXT = re.compile(r"\{[A-Za-z][A-Za-z0-9+.-]*:[^}\s']*\}")
-_EXPECTED = re.compile(r"Expected is(?: one of)? \( ([^)]*) \)")
 
 
 class SchemaViolation(IpsFault):
@@ -26,59 +24,102 @@ def readable(message: str) -> str:
 
 
 def validate_element(element: etree._Element, version: ApiVersion) -> None:
-    """Raise :class:`SchemaViolation` (30002 missing, 30001 otherwise) unless ``element``
-    is valid against the version's schema."""
+    """Raise :class:`SchemaViolation` unless ``element`` is valid against the version's schema:
+    ipsApiFault 30002 when a required element is missing, 30001 for any other violation (an
+    element the version does not have, one out of order or repeated, a wrong value). The
+    reason is lxml's, prefixed with the element at fault where lxml names another, and ends
+    with the path of the element it is in (docs/fidelity.md, "schema violations")."""
     validator = schema_validator(version)
     if validator.validate(element):
         return
     error = validator.error_log.filter_from_errors()[0]  # type: ignore[attr-defined]
     reason = readable(error.message)
-    missing = "Missing child element" in reason or _skips_required(
-        validator, element, error.path, reason
-    )
-    code = FaultCode.MISSING_PARAMETER if missing else FaultCode.INVALID_PARAMETER
+    code = FaultCode.INVALID_PARAMETER
+    if _STRUCTURAL.search(reason):
+        problem = first_structural_problem(element, version)
+        if problem is not None:
+            code, name = problem
+            if f"'{name}'" not in reason:
+                what = (
+                    "is required here"
+                    if code == FaultCode.MISSING_PARAMETER
+                    else "is not allowed here"
+                )
+                reason = f"element '{name}' {what}: {reason}"
+        elif "Missing child element" in reason:
+            code = FaultCode.MISSING_PARAMETER
     path = error_path(element, version)
     where = f" (at {path})" if path else (f" (line {error.line})" if error.line else "")
     raise SchemaViolation(code, f"{reason}{where}")
 
 
-def _skips_required(
-    validator: etree.XMLSchema, element: etree._Element, path: str | None, reason: str
-) -> bool:
-    """True when an "element is not expected" error means a required element is absent, not
-    merely that an element is out of order: cut the offending element and its later siblings
-    off a copy; if the parent then lacks a required child that none of them is, it is missing."""
-    if "This element is not expected" not in reason or not path or not path.startswith("/"):
-        return False
-    trimmed = copy.deepcopy(element)
-    # the path starts at the validated element: "/ips:submitJobParam/ips:jobName" or "/*/*[2]"
-    steps = path.split("/")[2:]
-    if not steps:
-        return False
-    prefixes = {prefix: uri for prefix, uri in trimmed.nsmap.items() if prefix}
-    try:
-        found = trimmed.xpath("./" + "/".join(steps), namespaces=prefixes)
-    except etree.XPathError:
-        return False
-    if not isinstance(found, list) or not found or not isinstance(found[0], etree._Element):
-        return False
-    offender = found[0]
-    parent = offender.getparent()
-    if parent is None:
-        return False
-    cut = [offender, *offender.itersiblings()]
-    later = {etree.QName(node).localname for node in cut if isinstance(node.tag, str)}
-    for node in cut:
-        parent.remove(node)
-    if validator.validate(trimmed):
-        return False
-    first = validator.error_log.filter_from_errors()[0]  # type: ignore[attr-defined]
-    message = readable(first.message)
-    expected = _EXPECTED.search(message)
-    if "Missing child element" not in message or expected is None:
-        return False
-    names = {name.strip() for name in expected.group(1).split(",")}
-    return not names & later
+# lxml messages about an element's children (as opposed to a wrong value)
+_STRUCTURAL = re.compile(
+    r"This element is not expected|Missing child element|Element content is not allowed"
+)
+
+
+def first_structural_problem(
+    element: etree._Element, version: ApiVersion
+) -> tuple[int, str] | None:
+    """The first child, in document order, that breaks its parent's ``xsd:sequence`` in
+    ``version``, with a FaultCode value: ``(30002, name)`` for a required element that is
+    skipped or never comes, ``(30001, name)`` for an element the parent's type does not have
+    there (unknown to the version, out of order, or once too often); None when every
+    sequence holds.
+
+    Decides the code from the version's structure rather than from lxml's "Expected is one
+    of" list, which libxml2 cuts short after a few names.
+    """
+    structure = structure_of(version)
+    owner = etree.QName(element).localname
+    if owner not in structure.elements:
+        return None
+    return _sequence_problem(element, owner, structure)
+
+
+def _sequence_problem(
+    element: etree._Element, owner: str, structure: Structure
+) -> tuple[int, str] | None:
+    spec = structure.children_of(owner)
+    children = [child for child in element if isinstance(child.tag, str)]
+    names = [etree.QName(child).localname for child in children]
+    position = 0  # the entry of spec the last child matched
+    seen = 0  # how many children matched it
+    for index, (child, name) in enumerate(zip(children, names, strict=True)):
+        found = next(
+            (entry for entry in range(position, len(spec)) if spec[entry].name == name), None
+        )
+        if found is None:
+            return FaultCode.INVALID_PARAMETER, name
+        if found == position and seen:
+            seen += 1
+            limit = spec[position].max_occurs
+            if limit is not None and seen > limit:
+                return FaultCode.INVALID_PARAMETER, name
+        else:
+            skipped = list(spec[position:found] if seen == 0 else spec[position + 1 : found])
+            if seen and seen < spec[position].min_occurs:
+                skipped.insert(0, spec[position])
+            later = set(names[index + 1 :])
+            for entry in skipped:
+                if entry.min_occurs > 0:
+                    if entry.name in later:  # it comes, but after this one: out of order
+                        return FaultCode.INVALID_PARAMETER, name
+                    return FaultCode.MISSING_PARAMETER, entry.name
+            position, seen = found, 1
+        type_name = spec[found].type_name
+        if type_name is not None:
+            inner = _sequence_problem(child, type_name, structure)
+            if inner is not None:
+                return inner
+    rest = spec[position:] if seen == 0 else spec[position + 1 :]
+    if seen and seen < spec[position].min_occurs:
+        return FaultCode.MISSING_PARAMETER, spec[position].name
+    for entry in rest:
+        if entry.min_occurs > 0:
+            return FaultCode.MISSING_PARAMETER, entry.name
+    return None
 
 
 def response_problems(element: etree._Element, version: ApiVersion) -> list[str]:

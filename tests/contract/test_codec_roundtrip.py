@@ -170,30 +170,9 @@ COUNTING_VERSIONS = [
 ]
 
 
-def sends_an_empty_type(document: ValidDocument) -> bool:
-    """Known fake issue (reported, not fixed here): an option element whose type is empty in
-    the version (mediaOptions in an upload job, 6.0 to 6.8) is echoed with an empty text
-    node, which the fake's own response validation rejects ("Character content is not
-    allowed"); see test_an_empty_option_block_is_echoed_as_a_valid_response."""
-    model = schema_model(document.version)
-
-    def walk(element: etree._Element, owner: str) -> bool:
-        for child in element:
-            spec = model.structure.child(owner, etree.QName(child).localname)
-            if spec is None or spec.type_name is None:
-                continue
-            if not model.children(spec.type_name) or walk(child, spec.type_name):
-                return True
-        return False
-
-    return walk(document.element, "submitJobParam")
-
-
 @given(
     valid_documents("submitJob", timings=["execSchedule"]).filter(
-        lambda document: (
-            not counts_urls_without_listing_them(document) and not sends_an_empty_type(document)
-        )
+        lambda document: not counts_urls_without_listing_them(document)
     )
 )
 def test_a_scheduled_job_comes_back_as_submitted_with_the_versions_echo(
@@ -283,7 +262,6 @@ def test_a_huge_unlisted_url_count_is_capped_not_allocated() -> None:
     assert len(request.payload.items) == MAX_UNLISTED_URLS == 1000
 
 
-@pytest.mark.xfail(strict=True, reason="fake issue: see sends_an_empty_type")
 def test_an_empty_option_block_is_echoed_as_a_valid_response(
     request: pytest.FixtureRequest,
 ) -> None:
