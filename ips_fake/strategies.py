@@ -11,7 +11,8 @@ what the schema cannot say is written here: the
 one-payload rule of ``submitJob``, ``execTime`` versus ``execSchedule``, what a locale, a
 handle or a Quartz expression looks like, and realistic words for free-text options.
 
-Hypothesis is needed only when this module is imported (``pip install 'ips-fake[contract]'``).
+Hypothesis is needed only when this module is imported: the ``contract`` extra
+(docs/install.md); without it, importing this module says which command installs it.
 
 Example::
 
@@ -37,8 +38,16 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, Literal, TypeAlias, cast
 
-from hypothesis import strategies as st
 from lxml import etree
+
+from ips_fake.extras import missing_extra
+
+try:
+    from hypothesis import strategies as st
+except ModuleNotFoundError as missing:  # an install without the contract extra
+    raise ModuleNotFoundError(
+        missing_extra("ips_fake.strategies", "hypothesis", "contract"), name="hypothesis"
+    ) from missing
 
 from ips_fake.core.errors import FaultCode
 from ips_fake.soap.schema import (
