@@ -307,7 +307,7 @@ class Run:
                 TaskItemInfo(
                     item_name=item.name,
                     progress=fraction,
-                    progress_message=self._item_message(index, done),
+                    progress_message=self._item_message(index, done, 0.0 < fraction < 1.0),
                     last_progress_update=updated
                     if index < done
                     else (self.started_at or self.trigger_time),
@@ -319,16 +319,23 @@ class Run:
             num_processed=done,
             num_processing=processing,
             num_pending=max(0, count - done - processing),
-            progress=round(done / count, 3) if count else 0.0,
+            # the work done so far, the half-done item included: the job's progress / 100
+            progress=self._work_fraction(now),
             progress_message=self.progress_message(now),
             last_progress_update=updated,
             items=tuple(items),
         )
 
-    def _item_message(self, index: int, done: int) -> str:
-        if index >= done:
-            return localized("queued", self.job.locale)
-        return self._item_line(index)[0]
+    def _work_fraction(self, now: datetime) -> float:
+        """The share of the run's work done at ``now``, 0.0-1.0 to three places."""
+        if self.work_seconds <= 0:
+            return 1.0 if self.started_at is not None and self.items else 0.0
+        return round(min(1.0, self.active_seconds(now) / self.work_seconds), 3)
+
+    def _item_message(self, index: int, done: int, under_way: bool) -> str:
+        if index < done:
+            return self._item_line(index)[0]
+        return localized("processing" if under_way else "queued", self.job.locale)
 
     def _item_line(self, index: int) -> tuple[str, str]:
         """(message, log type) of a finished item under this run's outcome."""

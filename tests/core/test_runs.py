@@ -385,3 +385,22 @@ def test_stopping_a_waiting_run_ends_it_without_disturbing_the_queue_order() -> 
     [remaining] = fake.service.get_active_jobs(user, "47")
     assert (remaining.run_id, remaining.state) == (third.run_id, RunState.NEW)
     assert first.run_id == 1
+
+
+def test_progress_mid_item_agrees_at_every_level() -> None:
+    """Half-way through an item, the item, its task and the job tell the same story: the
+    item is under way (not waiting), and the task's progress is the job's percent / 100."""
+    fake = IpsFake()
+    submit(fake, "publish")
+
+    fake.advance(seconds=2.5)  # New for 1 s, then 1.5 s into the first of three 2 s items
+    run = only_run(fake)
+    task = run.tasks[0]
+    assert run.progress == 25
+    assert task.progress == pytest.approx(0.25)
+    assert [item.progress for item in task.items] == [0.75, 0.0, 0.0]
+    assert [item.progress_message for item in task.items] == [
+        "Processing",
+        "Waiting to start",
+        "Waiting to start",
+    ]
