@@ -274,6 +274,8 @@ def start_server(arguments: argparse.Namespace, token: str | None) -> FakeServer
 
 def serve(arguments: argparse.Namespace) -> int:
     """Run the server until Ctrl-C or SIGTERM; Ctrl-C while it starts exits 130 quietly."""
+    if arguments.admin_token == "":
+        return cannot_start("--admin-token is empty: give a token, or leave the flag out")
     token = arguments.admin_token or os.environ.get("IPS_FAKE_ADMIN_TOKEN") or None
     started = start_server(arguments, token)
     if isinstance(started, int):

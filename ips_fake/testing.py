@@ -49,6 +49,7 @@ from ips_fake.core.model import (
     Notification,
     Outcome,
     ScheduledJobInfo,
+    SubmitJobRequest,
 )
 from ips_fake.core.outcomes import OutcomeRule
 from ips_fake.core.service import DEFAULT_LOG_RETENTION
@@ -720,14 +721,26 @@ class RemoteFake:
         return self._list(Notification, "/_fake/outbox", "reading the outbox")
 
     def journal(self) -> list[Exchange]:
-        """GET /_fake/journal (``params`` stay in their JSON form)."""
-        return self._list(Exchange, "/_fake/journal", "reading the request journal")
+        """GET /_fake/journal. A submitJob's ``params["request"]`` comes back as the
+        :class:`SubmitJobRequest` a local journal holds; the other operations' ``params`` keep
+        their JSON form (dates as ISO text)."""
+        exchanges = self._list(Exchange, "/_fake/journal", "reading the request journal")
+        return [_typed_params(exchange) for exchange in exchanges]
 
     def close(self) -> None:
         """Close the shared transports."""
         for transport in self._transports.values():
             transport.session.close()
         self._transports.clear()
+
+
+def _typed_params(exchange: Exchange) -> Exchange:
+    """``exchange`` with a submitJob's decoded request rebuilt as a SubmitJobRequest."""
+    request = exchange.params.get("request")
+    if exchange.operation != "submitJob" or not isinstance(request, dict):
+        return exchange
+    params = {**exchange.params, "request": from_json(SubmitJobRequest, request)}
+    return dataclasses.replace(exchange, params=params)
 
 
 def _error_text(error: urllib.error.HTTPError) -> str:
@@ -1134,7 +1147,9 @@ class IpsFakeHandle:
         run end that falls in the interval happens, in time order. Returns the new time."""
         step = timedelta(seconds=seconds, **delta)
         if step < timedelta(0):
-            raise ValueError(f"a clock only moves forward; got a step of {step}")
+            raise ValueError(
+                f"a clock only moves forward; got a step of {step.total_seconds():g} seconds"
+            )
         return self.backend.advance(step)
 
     def move_to(self, instant: datetime | str) -> datetime:

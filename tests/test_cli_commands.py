@@ -43,6 +43,7 @@ def test_version_prints_the_package_version() -> None:
         (["--port", "-1"], "--port -1 is not a TCP port (0-65535; 0 picks a free one)"),
         (["--time-zone", "Mars/Phobos"], "--time-zone 'Mars/Phobos' is not an IANA time zone"),
         (["--time-zone", "../etc/passwd"], "--time-zone '../etc/passwd' is not an IANA time"),
+        (["--admin-token", ""], "--admin-token is empty: give a token, or leave the flag out"),
     ],
 )
 def test_bad_serve_arguments_give_one_line_and_exit_2(

@@ -98,7 +98,9 @@ class ManualClock:
                 f"a step of {amounts} would pass the fake's horizon {HORIZON.isoformat()}"
             ) from None
         if step < timedelta(0):
-            raise ValueError(f"a clock only moves forward; got a step of {step}")
+            raise ValueError(
+                f"a clock only moves forward; got a step of {step.total_seconds():g} seconds"
+            )
         with self._lock:
             if step > HORIZON - self._now:
                 raise ValueError(

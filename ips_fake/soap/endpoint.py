@@ -327,7 +327,8 @@ class SoapEndpoint:
         if api is None:
             raise IpsFault(
                 FaultCode.INVALID_REQUEST_XML,
-                f"{name} is in namespace {qname.namespace!r}, which is no IPS API version's "
+                f"{name} is in namespace {qname.namespace or '(none)'!r}, which is no IPS API "
+                "version's "
                 "(e.g. http://www.scene7.com/IpsApi/xsd/2014-04-03)",
             )
         call.api = api

@@ -215,7 +215,9 @@ def find_version(name: str) -> ApiVersion:
         if wanted in (version.label, version.wsdl_file, version.namespace, version.date):
             return version
     known = ", ".join(
-        version.label if version.label == version.date else f"{version.label} ({version.date})"
+        version.label
+        if version.date in (None, version.label)
+        else f"{version.label} ({version.date})"
         for version in API_VERSIONS
     )
     raise ValueError(f"unknown IPS API version {name!r}; use a label or date: {known}")

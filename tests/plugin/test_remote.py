@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -137,3 +138,20 @@ def test_an_unreachable_url_errors_every_test_that_needs_the_fake(
 
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*--ips-fake-url http://127.0.0.1:9/: cannot reach the server*"])
+
+
+def test_the_readme_example_runs_twice_against_one_served_fake(
+    pytester: pytest.Pytester, served_origin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's example test, as written, against ``ips-fake serve --clock manual``: its
+    HTTP case passes (journal params typed as in-process), its in-process case skips, and a
+    second run against the same server passes too (reset rewinds the manual clock)."""
+    example = Path(__file__).parent / "example" / "downstream_example.py"
+    pytester.makepyfile(test_readme_example=example.read_text(encoding="utf-8"))
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    for _ in range(2):
+        result = pytester.runpytest_subprocess(
+            "-p", "no:cacheprovider", "-p", "no:randomly", "--ips-fake-url", served_origin
+        )
+        result.assert_outcomes(passed=1, skipped=1)
