@@ -287,17 +287,7 @@ def serve(arguments: argparse.Namespace) -> int:
     if token is not None:
         print("             (admin calls need the token given by --admin-token)", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        threading.Thread(target=server.stop, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+    _serve_until_stopped(server)
     print("ips-fake stopped.", flush=True)
     return 0
 
@@ -501,6 +491,7 @@ def serve_replay(arguments: argparse.Namespace) -> int:
 
 
 def _serve_until_stopped(server: AppServer) -> None:
+    """Serve on this thread until Ctrl-C or SIGTERM, then close the socket."""
     def stop(signum: int, frame: FrameType | None) -> None:
         threading.Thread(target=server.stop, daemon=True).start()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import socket
 import threading
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from werkzeug.serving import (
     LISTEN_QUEUE,
@@ -77,97 +77,10 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return listener
 
 
-class FakeServer:
-    """An HTTP server for one :class:`IpsFake`, bound to loopback by default.
-
-    ``read_timeout``: seconds a connection may stay silent while the server reads from it
-    (default :data:`REQUEST_READ_TIMEOUT_SECONDS`; None waits forever).
-    """
-
-    def __init__(
-        self,
-        fake: IpsFake,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        *,
-        quiet: bool = True,
-        read_timeout: float | None = REQUEST_READ_TIMEOUT_SECONDS,
-    ) -> None:
-        self.fake = fake
-        base = _QuietHandler if quiet else _Handler
-        handler: type[WSGIRequestHandler] = type(base.__name__, (base,), {"timeout": read_timeout})
-        listener = listening_socket(host, port)
-        try:
-            self._server: BaseWSGIServer = make_server(
-                host,
-                listener.getsockname()[1],
-                fake.app,
-                threaded=True,
-                request_handler=handler,
-                fd=listener.fileno(),
-            )
-        finally:
-            listener.close()  # the server serves on its own duplicate of the descriptor
-        self._thread: threading.Thread | None = None
-
-    @property
-    def base_url(self) -> str:
-        """``http://host:port``."""
-        address = self._server.server_address[0]
-        host = address.decode() if isinstance(address, bytes) else str(address)
-        if ":" in host:
-            host = f"[{host}]"
-        return f"http://{host}:{self._server.port}"
-
-    @property
-    def service_url(self) -> str:
-        """The SOAP endpoint URL."""
-        return self.base_url + SERVICE_PATH
-
-    def wsdl_url(self, wsdl_file: str = "IpsApi-2014-04-03.wsdl") -> str:
-        """The URL of a WSDL file (default: the 2014-04-03 one current clients load)."""
-        if wsdl_file not in {v.wsdl_file for v in API_VERSIONS}:
-            raise ValueError(f"no WSDL named {wsdl_file!r}")
-        return self.base_url + WSDL_FOLDER + wsdl_file
-
-    def start(self) -> FakeServer:
-        """Serve on a daemon thread."""
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="ips-fake", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve on this thread until :meth:`stop` or KeyboardInterrupt."""
-        self._server.serve_forever()
-
-    def close(self) -> None:
-        """Close the listening socket (after :meth:`serve_forever` returned)."""
-        self._server.server_close()
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-
 class AppServer:
     """An HTTP server for any WSGI app (the recording proxy, the replay stub), on a daemon
-    thread or the caller's, with the same handler and read timeout as :class:`FakeServer`.
+    thread or the caller's. ``read_timeout``: seconds a connection may stay silent while the
+    server reads from it (default :data:`REQUEST_READ_TIMEOUT_SECONDS`; None waits forever).
 
     Example::
 
@@ -209,7 +122,7 @@ class AppServer:
             host = f"[{host}]"
         return f"http://{host}:{self._server.port}"
 
-    def start(self) -> AppServer:
+    def start(self) -> Self:
         """Serve on a daemon thread."""
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="ips-fake-app", daemon=True
@@ -232,7 +145,7 @@ class AppServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def __enter__(self) -> AppServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -242,3 +155,34 @@ class AppServer:
         trace: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class FakeServer(AppServer):
+    """An HTTP server for one :class:`IpsFake`, bound to loopback by default.
+
+    ``read_timeout``: seconds a connection may stay silent while the server reads from it
+    (default :data:`REQUEST_READ_TIMEOUT_SECONDS`; None waits forever).
+    """
+
+    def __init__(
+        self,
+        fake: IpsFake,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        quiet: bool = True,
+        read_timeout: float | None = REQUEST_READ_TIMEOUT_SECONDS,
+    ) -> None:
+        super().__init__(fake.app, host, port, quiet=quiet, read_timeout=read_timeout)
+        self.fake = fake
+
+    @property
+    def service_url(self) -> str:
+        """The SOAP endpoint URL."""
+        return self.base_url + SERVICE_PATH
+
+    def wsdl_url(self, wsdl_file: str = "IpsApi-2014-04-03.wsdl") -> str:
+        """The URL of a WSDL file (default: the 2014-04-03 one current clients load)."""
+        if wsdl_file not in {v.wsdl_file for v in API_VERSIONS}:
+            raise ValueError(f"no WSDL named {wsdl_file!r}")
+        return self.base_url + WSDL_FOLDER + wsdl_file

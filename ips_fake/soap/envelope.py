@@ -205,10 +205,12 @@ def decode_body(data: bytes, content_encoding: str) -> bytes:
     return data
 
 
-def parse_envelope(data: bytes) -> SoapRequest:
-    """Parse a request body into its SOAP version, header entries and body element."""
+def parse_request_document(data: bytes, expected: str) -> etree._Element:
+    """The root element of a request body, parsed safely: empty, oversized (over
+    :data:`MAX_REQUEST_BYTES`), DOCTYPE-bearing or malformed bodies are ipsApiFault 30003
+    (``expected`` names what to send instead of an empty body, e.g. ``a SOAP envelope``)."""
     if not data.strip():
-        raise malformed("the request body is empty; send a SOAP envelope")
+        raise malformed(f"the request body is empty; send {expected}")
     if len(data) > MAX_REQUEST_BYTES:
         raise malformed(f"the request body is larger than {MAX_REQUEST_BYTES} bytes")
     refuse_doctype(data)
@@ -218,10 +220,15 @@ def parse_envelope(data: bytes) -> SoapRequest:
         if b"<!DOCTYPE" in data:  # never quote libxml2 on a DTD: it may describe a file
             raise malformed(DOCTYPE_REFUSED) from None
         raise malformed(f"the request is not well-formed XML: {error}") from None
-    tree = root.getroottree()
-    docinfo = tree.docinfo
+    docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:  # type: ignore[union-attr]
         raise malformed(DOCTYPE_REFUSED)
+    return root
+
+
+def parse_envelope(data: bytes) -> SoapRequest:
+    """Parse a request body into its SOAP version, header entries and body element."""
+    root = parse_request_document(data, "a SOAP envelope")
     qname = etree.QName(root)
     if qname.localname != "Envelope" or qname.namespace not in (SOAP11_NAMESPACE, SOAP12_NAMESPACE):
         raise malformed(f"the root element is {root.tag}, not a SOAP 1.1 or 1.2 Envelope")
@@ -247,20 +254,7 @@ def parse_plain_request(data: bytes) -> SoapRequest:
     SOAP 1.1, which nothing reads). Refuses a DOCTYPE and malformed XML exactly as
     :func:`parse_envelope` does (ipsApiFault 30003).
     """
-    if not data.strip():
-        raise malformed("the request body is empty; send a <Request> document")
-    if len(data) > MAX_REQUEST_BYTES:
-        raise malformed(f"the request body is larger than {MAX_REQUEST_BYTES} bytes")
-    refuse_doctype(data)
-    try:
-        root = etree.fromstring(data, _parser())
-    except etree.XMLSyntaxError as error:
-        if b"<!DOCTYPE" in data:
-            raise malformed(DOCTYPE_REFUSED) from None
-        raise malformed(f"the request is not well-formed XML: {error}") from None
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:  # type: ignore[union-attr]
-        raise malformed(DOCTYPE_REFUSED)
+    root = parse_request_document(data, "a <Request> document")
     if etree.QName(root).localname != "Request":
         raise malformed(
             f"the root element is {root.tag}; the XML endpoint takes a <Request> holding "
