@@ -93,6 +93,8 @@ _NO_NAMES: Mapping[str, int] = {}
 _Predicate = Callable[[datetime], bool]
 
 _ONE_SECOND = timedelta(seconds=1)
+#: Months whose matching days a schedule remembers (then it starts over): bounded memory.
+_DAYS_CACHED = 64
 # Each attempt either returns or jumps past a skipped wall time (DST gap or repeated hour);
 # only a handful are ever needed, this merely bounds a pathological tzinfo.
 _MAX_ATTEMPTS = 1000
@@ -371,6 +373,8 @@ class QuartzSchedule:
     _months: tuple[int, ...] = field(init=False, repr=False, compare=False)
     _years: tuple[int, ...] = field(init=False, repr=False, compare=False)
     _day_rule: _DayRule = field(init=False, repr=False, compare=False)
+    # the day rule's answers by (year, month): a search asks the same month again and again
+    _days: dict[tuple[int, int], list[int]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         fields = self.expression.upper().split()
@@ -395,6 +399,7 @@ class QuartzSchedule:
         for name, values in parsed.items():
             object.__setattr__(self, name, values)
         object.__setattr__(self, "_day_rule", _parse_day_rule(fields[3], fields[5]))
+        object.__setattr__(self, "_days", {})
 
     @classmethod
     def parse(cls, expression: str) -> QuartzSchedule:
@@ -432,6 +437,37 @@ class QuartzSchedule:
             candidate = _skip_unacceptable(found, zone, acceptable)
         return None
 
+    def count_fires_between(self, after: datetime, before: datetime) -> int:
+        """How many fire times fall strictly between ``after`` and ``before`` (both aware).
+
+        The cost goes by the matching minutes, not the matching seconds: after each fire
+        found with :meth:`next_fire_after`, the later seconds of the same wall minute are
+        counted with a bisection when the minute has one UTC offset throughout (DST changes
+        happen between minutes; a minute that spans one is walked fire by fire).
+        """
+        count = 0
+        seconds = self._seconds
+        before_utc = before.astimezone(UTC)
+        found = self.next_fire_after(after)
+        while found is not None and (found_utc := found.astimezone(UTC)) < before_utc:
+            count += 1
+            minute_end = found + timedelta(seconds=59 - found.second)  # wall arithmetic
+            if found.utcoffset() == minute_end.utcoffset():
+                # later seconds of this wall minute that match and still come before ``before``
+                start = bisect_left(seconds, found.second + 1)
+                limit = 60
+                if minute_end.astimezone(UTC) >= before_utc:
+                    gap = before_utc - found_utc
+                    limit = found.second + int(gap.total_seconds())
+                    if gap % _ONE_SECOND:
+                        limit += 1
+                stop = bisect_left(seconds, limit)
+                if stop > start:
+                    count += stop - start
+                    found = found + timedelta(seconds=seconds[stop - 1] - found.second)
+            found = self.next_fire_after(found)
+        return count
+
     def _next_wall_time(self, start: datetime) -> datetime | None:
         """The first naive wall time at or after ``start`` (a whole second) that matches."""
         years, months = self._years, self._months
@@ -440,7 +476,11 @@ class QuartzSchedule:
             same_year = year == start.year
             for month in months[bisect_left(months, start.month) if same_year else 0 :]:
                 same_month = same_year and month == start.month
-                days = self._day_rule.days(year, month)
+                days = self._days.get((year, month))
+                if days is None:
+                    if len(self._days) >= _DAYS_CACHED:
+                        self._days.clear()
+                    days = self._days[(year, month)] = self._day_rule.days(year, month)
                 for day in days[bisect_left(days, start.day) if same_month else 0 :]:
                     same_day = same_month and day == start.day
                     for hour in hours[bisect_left(hours, start.hour) if same_day else 0 :]:

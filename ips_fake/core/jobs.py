@@ -37,6 +37,9 @@ class ScheduledJob:
     deleted: bool = False
     #: Recurring fires skipped because a run of this job was still unfinished.
     skipped_fires: int = 0
+    #: While set, the job's timeline entry was moved past fires that come during its run:
+    #: those after this instant and before the entry are skipped, counted as time passes.
+    skipping_since: datetime | None = None
 
     @property
     def kind(self) -> JobKind:
@@ -90,6 +93,11 @@ class Timeline:
         if len(self._heap) - len(self._live) > max(len(self._live), self.SWEEP_FLOOR):
             self._heap = [each for each in self._heap if each[3] is not None]
             heapq.heapify(self._heap)
+
+    def due_of(self, target: ScheduledJob | Run) -> datetime | None:
+        """When ``target``'s pending entry is due, or None when it has none."""
+        entry = self._live.get(id(target))
+        return None if entry is None else entry[0]  # type: ignore[return-value]
 
     def next_due(self) -> datetime | None:
         """The time of the earliest pending entry, or None."""

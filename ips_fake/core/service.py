@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache
 from heapq import merge
 from zoneinfo import ZoneInfo
 
@@ -61,6 +62,8 @@ SLICE_EVENTS = 500
 #: How long :meth:`IpsService.catch_up` leaves the lock free between slices, so a waiting
 #: caller gets it (Python's locks are not fair). This paces the work; it reads no time.
 SLICE_PAUSE_SECONDS = 0.0005
+#: Subtracted from an instant to make "strictly after" searches include it.
+_JUST_BEFORE = timedelta(microseconds=1)
 
 JOB_LOG_SORT_KEYS: dict[str, Callable[[JobLogInfo], object]] = {
     "JobName": lambda log: log.job_name,
@@ -146,6 +149,8 @@ class IpsService:
         self._sim_now = self._local(self.clock.now())
         self._mover: int | None = None
         self._skipped_fires = 0
+        # jobs whose timeline entry jumps past fires during a run (see _skip_to_run_end)
+        self._skipping: dict[int, ScheduledJob] = {}
         self._job_serial = 0
         self._run_serial = 0
         self._asset_serial = 0
@@ -424,6 +429,10 @@ class IpsService:
     # -- firing, running, finishing ------------------------------------------------------------
 
     def _fire(self, job: ScheduledJob, at: datetime) -> None:
+        if job.skipping_since is not None:
+            self._count_skipped(job, job.skipping_since, at)
+            job.skipping_since = None
+            del self._skipping[job.serial]
         if job.deleted:
             return
         if job.trigger_state is TriggerState.PAUSED:
@@ -438,13 +447,57 @@ class IpsService:
             # run of the job is unfinished is skipped (and counted), never queued.
             job.skipped_fires += 1
             self._skipped_fires += 1
-            self._schedule_next(job, at)
+            self._skip_to_run_end(job, at)
             return
         self._start_run(job, at)
         if job.schedule is None:
             self._complete(job)
         else:
             self._schedule_next(job, at)
+
+    def _skip_to_run_end(self, job: ScheduledJob, at: datetime) -> None:
+        """After a fire skipped at ``at``, move the job's entry straight to its first fire at
+        or after the end of its run, when that end is known (one run, with a pending end);
+        the fires in between are skipped without an entry each, and counted as time passes
+        them (:meth:`_skipped_by`). Otherwise the next fire gets an entry as usual."""
+        assert job.schedule is not None
+        end = self._timeline.due_of(job.runs[0]) if len(job.runs) == 1 else None
+        if end is not None:
+            following = job.schedule.next_fire_after(at)
+            if following is not None and following < end:
+                resume = job.schedule.next_fire_after(end - _JUST_BEFORE)
+                if resume is not None:
+                    job.skipping_since = at
+                    self._skipping[job.serial] = job
+                    job.next_fire = resume
+                    self._timeline.push(resume, "fire", job)
+                    return
+        self._schedule_next(job, at)
+
+    def _count_skipped(self, job: ScheduledJob, after: datetime, before: datetime) -> None:
+        assert job.schedule is not None
+        count = job.schedule.count_fires_between(after, before)
+        job.skipped_fires += count
+        self._skipped_fires += count
+
+    def _skipped_by(self, job: ScheduledJob, now: datetime) -> int:
+        """Fires of ``job`` skipped up to ``now`` (inclusive) that are not counted yet."""
+        since = job.skipping_since
+        if since is None or job.schedule is None or now <= since:
+            return 0
+        return job.schedule.count_fires_between(since, now + _JUST_BEFORE)
+
+    def _settle(self, job: ScheduledJob, now: datetime) -> None:
+        """Count the skipped fires up to ``now`` and give the job an entry at its next fire
+        after ``now``: before anything changes its run's end or its trigger."""
+        since = job.skipping_since
+        if since is None:
+            return
+        assert job.schedule is not None
+        self._count_skipped(job, since, now + _JUST_BEFORE)
+        job.skipping_since = None
+        del self._skipping[job.serial]
+        self._schedule_next(job, max(now, since))
 
     def _schedule_next(self, job: ScheduledJob, after: datetime) -> None:
         assert job.schedule is not None
@@ -459,12 +512,8 @@ class IpsService:
         if payload.items:
             return payload.items
         if payload.kind is JobKind.UPLOAD_DIRECTORY:
-            folder = payload.server_dir.rstrip("/") if payload.server_dir else "upload"
-            return tuple(
-                WorkItem(f"{folder}/image-{n}.jpg") for n in range(1, FIXED_ITEM_COUNT + 1)
-            )
-        stem = job.kind.type_name
-        return tuple(WorkItem(f"{stem}-item-{n}") for n in range(1, FIXED_ITEM_COUNT + 1))
+            return _fixed_items(payload.server_dir.rstrip("/") if payload.server_dir else "upload")
+        return _fixed_items(None, job.kind.type_name)
 
     def _start_run(self, job: ScheduledJob, at: datetime) -> Run:
         self._run_serial += 1
@@ -645,12 +694,19 @@ class IpsService:
             locale=job.locale,
             description=job.description,
             exec_schedule=job.schedule.expression if job.schedule else None,
-            next_fire_time=job.next_fire,
+            next_fire_time=self._next_fire_shown(job),
             time_zone=job.time_zone,
             trigger_state=job.trigger_state,
             payload=job.payload,
-            skipped_fires=job.skipped_fires,
+            skipped_fires=job.skipped_fires + self._skipped_by(job, self._sim_now),
         )
+
+    def _next_fire_shown(self, job: ScheduledJob) -> datetime | None:
+        """The job's next fire as of the simulation's instant (an entry moved past skipped
+        fires is not it)."""
+        if job.skipping_since is None or job.schedule is None:
+            return job.next_fire
+        return job.schedule.next_fire_after(max(self._sim_now, job.skipping_since))
 
     def _active_info(self, run: Run, now: datetime) -> ActiveJobInfo:
         job = run.job
@@ -790,6 +846,7 @@ class IpsService:
                 self._stop(each, now)
 
     def _stop(self, run: Run, now: datetime) -> None:
+        self._settle(run.job, now)
         if run.is_waiting:
             run.job.runs.remove(run)
             run.start(now)
@@ -807,12 +864,14 @@ class IpsService:
                         f"jobHandle {handle!r} cannot be paused: its trigger is "
                         f"{job.trigger_state.value}"
                     )
+                self._settle(job, now)
                 job.trigger_state = TriggerState.PAUSED
                 return
             assert run is not None
             if run.paused_at is not None or run.stop_requested_at is not None or run.is_waiting:
                 state = "paused" if run.paused_at is not None else run.state(now).value
                 raise invalid_parameter(f"jobHandle {handle!r} cannot be paused: it is {state}")
+            self._settle(run.job, now)
             run.pause(now)
             self._timeline.discard(run)
 
@@ -846,6 +905,7 @@ class IpsService:
                     self._stop(run, now)
                 return
             assert job is not None
+            self._settle(job, now)
             job.deleted = True
             job.version += 1
             job.next_fire = None
@@ -1065,11 +1125,23 @@ class IpsService:
         their job was unfinished (Quartz's non-concurrent jobs)."""
         with self.lock:
             self.sync()
-            return self._skipped_fires
+            now = self._sim_now
+            return self._skipped_fires + sum(
+                self._skipped_by(job, now) for job in self._skipping.values()
+            )
 
     def pending_fire_count(self) -> int:
         """Entries in the timeline (for diagnostics)."""
         return len(self._timeline)
+
+
+@lru_cache(maxsize=256)
+def _fixed_items(folder: str | None, stem: str = "") -> tuple[WorkItem, ...]:
+    """The made-up items of a job that lists none (shared: items are immutable): images in
+    ``folder`` for an upload of a directory, else ``{stem}-item-N``."""
+    if folder is not None:
+        return tuple(WorkItem(f"{folder}/image-{n}.jpg") for n in range(1, FIXED_ITEM_COUNT + 1))
+    return tuple(WorkItem(f"{stem}-item-{n}") for n in range(1, FIXED_ITEM_COUNT + 1))
 
 
 def with_locale(info: JobLogInfo, locale: str | None) -> JobLogInfo:

@@ -5,6 +5,7 @@ Every expected fire time below is a literal, worked out from a printed calendar.
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -264,3 +265,28 @@ def test_error_messages_quote_the_offending_token() -> None:
         QuartzSchedule.parse("0 0 0 15 * MON")
     with pytest.raises(CronSyntaxError, match=r"^day-of-month: '1-15W'"):
         QuartzSchedule.parse("0 0 0 1-15W * ?")
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["* * * * * ?", "*/7 * * * * ?", "0 * * * * ?", "5,10,50-59 */2 * * * ?", "0/3 * 1-2 ? * SUN"],
+)
+def test_count_fires_between_agrees_with_stepping_through_fires(expression: str) -> None:
+    schedule = QuartzSchedule(expression)
+    zone = ZoneInfo("America/New_York")
+    utc = ZoneInfo("UTC")
+    rng = random.Random(expression)  # seeded: the same cases every run
+    bases = [datetime(2024, 3, 10, 1, 58, tzinfo=zone), datetime(2024, 11, 3, 0, 59, tzinfo=zone)]
+    for _ in range(200):
+        after = rng.choice(bases) + timedelta(
+            seconds=rng.randint(0, 7200), microseconds=rng.choice([0, 500_000])
+        )
+        before = after + timedelta(
+            seconds=rng.randint(0, 400), microseconds=rng.choice([0, 1, 999_999])
+        )
+        expected = 0
+        found = schedule.next_fire_after(after)
+        while found is not None and found.astimezone(utc) < before.astimezone(utc):
+            expected += 1
+            found = schedule.next_fire_after(found)
+        assert schedule.count_fires_between(after, before) == expected, (after, before)

@@ -200,3 +200,59 @@ def test_retention_is_per_company_and_must_be_positive() -> None:
     assert [(log.company_id, log.run_id) for log in fake.job_logs] == [("48", 2), ("47", 3)]
     with pytest.raises(ValueError, match="at least 1"):
         IpsFake(log_retention=0)
+
+
+def test_every_second_schedule_for_a_day_skips_fires_without_an_entry_each() -> None:
+    fake = IpsFake(log_retention=20_000)
+    submit(fake, "tick", exec_schedule="* * * * * ?")  # a run takes 7 s: New 1 s, 3 items
+    fake.advance(days=1)
+
+    # computed by hand: 86,400 fires in (T0, T0 + 1 day]; a run starts at 1 s and, since a run
+    # end comes before a fire at the same instant, again every 7 s while a fire remains
+    fires = 24 * 60 * 60
+    starts = [s for s in range(1, fires + 1) if (s - 1) % 7 == 0]
+    logs = fake.job_logs
+    unfinished = fake.active_jobs
+    assert [log.start_date for log in logs] + [run.start_date for run in unfinished] == [
+        T0 + timedelta(seconds=s) for s in starts
+    ]
+    [job] = fake.scheduled_jobs
+    assert job.skipped_fires == fires - len(starts)
+    assert fake.service.skipped_fire_count() == fires - len(starts)
+    assert job.next_fire_time == T0 + timedelta(seconds=fires + 1)
+    assert fake.service.pending_fire_count() <= 2  # the job's fire and its run's end
+
+
+def test_skipped_fires_are_counted_as_time_passes_and_a_stop_lets_the_next_fire_run() -> None:
+    fake = IpsFake()
+    user = ips_user(fake)
+    submit(fake, "tick", exec_schedule="* * * * * ?")
+    fake.advance(seconds=3)  # the run started at 1 s ends at 8 s; fires at 2 s, 3 s skipped
+    [job] = fake.scheduled_jobs
+    assert (job.skipped_fires, job.next_fire_time) == (2, T0 + timedelta(seconds=4))
+
+    fake.service.stop_job(user, "47", "47|tick|")  # stops the job's run
+    for second in range(4, 30):
+        fake.advance(seconds=1)
+        started = len(fake.job_logs) + len(fake.active_jobs)
+        [job] = fake.scheduled_jobs
+        assert job.skipped_fires + started == second  # every fire either ran or was skipped
+        assert job.next_fire_time == T0 + timedelta(seconds=second + 1)
+    [stopped, *_] = fake.job_logs
+    # stopped at 3 s, the run ends at 4 s; the fire at 4 s got its entry before that end did,
+    # so it comes first and is skipped (entries at one instant go in the order they were made)
+    assert stopped.end_date == T0 + timedelta(seconds=4)
+    assert fake.job_logs[1].start_date == T0 + timedelta(seconds=5)
+
+
+def test_a_paused_job_stops_counting_skipped_fires() -> None:
+    fake = IpsFake()
+    user = ips_user(fake)
+    submit(fake, "tick", exec_schedule="* * * * * ?")
+    fake.advance(seconds=4)
+    fake.service.pause_job(user, "47", "47|tick|")
+    fake.advance(seconds=20)  # fires while paused are neither run nor counted as skipped
+
+    [job] = fake.scheduled_jobs
+    assert job.skipped_fires == 3  # 2, 3 and 4 s
+    assert len(fake.job_logs) + len(fake.active_jobs) == 1
