@@ -380,10 +380,11 @@ class Cassette:
                 "upstream": meta.upstream,
                 "api_versions": self.api_versions(),
                 "ips_fake_version": meta.ips_fake_version,
-                "identity": meta.identity,
             },
             "interactions": [step.as_json_data() for step in self.interactions],
         }
+        if meta.identity == "map":  # absent means "keep": files written before it still match
+            data["metadata"]["identity"] = meta.identity  # type: ignore[index]
         return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
     @classmethod

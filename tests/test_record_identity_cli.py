@@ -243,6 +243,7 @@ def test_the_record_and_serve_replay_commands_as_processes(
     try:
         service = record.line_starting("IPS service:").split()[-1]
         wsdl = record.line_starting("WSDL:").split()[-1]
+        record.line_starting("Press Ctrl-C")
         assert service.endswith(SERVICE)
         assert wsdl == service + "?wsdl"
         base = service.removesuffix(SERVICE)
@@ -265,6 +266,7 @@ def test_the_record_and_serve_replay_commands_as_processes(
     try:
         service = replay.line_starting("IPS service:").split()[-1]
         wsdl_line = replay.line_starting("WSDL:")
+        replay.line_starting("Press Ctrl-C")
         base = service.removesuffix(SERVICE)
         assert wsdl_line.split()[-1] == base + WSDL  # the version the cassette recorded
         assert zeep_scenario(_zeep(base), None) == [
@@ -290,6 +292,7 @@ def test_serve_replay_says_when_the_cassette_recorded_no_wsdl(tmp_path: Path) ->
         assert replay.line_starting("WSDL:").split(None, 1)[1] == (
             "none (the cassette recorded no WSDL fetch)"
         )
+        replay.line_starting("Press Ctrl-C")  # serving: a signal now is a clean stop
     finally:
         code = replay.stop(signal.SIGINT)
     assert code == 0, replay.stderr()
