@@ -140,7 +140,8 @@ def add_record_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "--identity",
         choices=("keep", "map"),
         default="keep",
-        help="keep user names in the cassette (default) or map them to user-N@example.invalid",
+        help="keep users and company ids in the cassette (default) or map them to stand-ins: "
+        "user-N@example.invalid and company ids 1, 2, ...",
     )
     record.add_argument("--description", default="", help="the cassette's description")
     record.add_argument(
@@ -185,6 +186,18 @@ def add_verify_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "--admin-token",
         default=None,
         help="the --url server's admin token (default: $IPS_FAKE_ADMIN_TOKEN)",
+    )
+    verify.add_argument(
+        "--company",
+        default="47,48",
+        help="for a cassette recorded with --identity map: the companies stand-in companies "
+        "1, 2, ... become, comma-separated (default: 47,48, the fake's default directory)",
+    )
+    verify.add_argument(
+        "--user",
+        default="ipsuser@example.com",
+        help="for a cassette recorded with --identity map: the user every stand-in user "
+        "becomes (default: ipsuser@example.com)",
     )
     verify.add_argument("--report", metavar="FILE.md", help="also write a Markdown report")
     verify.add_argument(
@@ -381,6 +394,11 @@ def verify_command(arguments: argparse.Namespace) -> int:
             print(f"ips-fake: cannot read {path}: {error}", file=sys.stderr)
             return 2
     ignore = [name.strip() for name in arguments.ignore.split(",") if name.strip()]
+    companies = [part.strip().removeprefix("c|") for part in arguments.company.split(",")]
+    if not companies or not all(part.isascii() and part.isdigit() for part in companies):
+        print(f"ips-fake: --company takes company ids (digits), not {arguments.company!r}",
+              file=sys.stderr)
+        return 2
     if arguments.url and _needs_requests():
         return 2
     token = arguments.admin_token or os.environ.get("IPS_FAKE_ADMIN_TOKEN") or None
@@ -399,10 +417,17 @@ def verify_command(arguments: argparse.Namespace) -> int:
                     password=arguments.password,
                     admin_token=token,
                     map_values=map_values,
+                    companies=companies,
+                    user=arguments.user,
                 )
             else:
                 report = verify_in_process(
-                    cassette, ignore=ignore, password=arguments.password, map_values=map_values
+                    cassette,
+                    ignore=ignore,
+                    password=arguments.password,
+                    map_values=map_values,
+                    companies=companies,
+                    user=arguments.user,
                 )
         except (OSError, CassetteError) as error:  # requests' errors are OSErrors
             print(f"ips-fake: cannot verify {path}: {error}", file=sys.stderr)
@@ -443,6 +468,7 @@ def record_command(arguments: argparse.Namespace) -> int:
             recorded_at=datetime.now(UTC).replace(microsecond=0),
             upstream=CassetteMetadata.origin(arguments.upstream),
             ips_fake_version=__version__,
+            identity=arguments.identity,
         ),
         scrubber=Scrubber(arguments.identity),
     )
@@ -485,6 +511,11 @@ def serve_replay(arguments: argparse.Namespace) -> int:
         return 2
     print(f"Replaying {arguments.replay}", flush=True)
     print(f"IPS service: {server.base_url}{SERVICE_PATH}", flush=True)
+    wsdl = stub.wsdl_path()
+    if wsdl is not None:
+        print(f"WSDL:        {server.base_url}{wsdl}", flush=True)
+    else:
+        print("WSDL:        none (the cassette recorded no WSDL fetch)", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
     _serve_until_stopped(server)
     return 0

@@ -286,16 +286,15 @@ class RecordingProxy:
         if plain is not None:
             stored_body = plain
             stored_headers = tuple(item for item in stored_headers if item[0] != "content-encoding")
-        self._record(
+        scrubber = self.cassette.scrubber
+        self._record(  # the request first: users it names are then known in the answer
             lambda: Interaction(
-                stored_request(
-                    self.cassette.scrubber,
-                    request.method,
-                    target,
-                    request.headers.items(),
-                    body,
+                stored_request(scrubber, request.method, target, request.headers.items(), body),
+                RecordedResponse(
+                    status,
+                    stored_headers,
+                    scrubber.answer(stored_body) if plain is not None else stored_body,
                 ),
-                RecordedResponse(status, stored_headers, stored_body),
                 at,
             )
         )

@@ -50,7 +50,7 @@ import difflib
 import json
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -289,13 +289,16 @@ class CassetteMetadata:
     ``recorded_at``: when recording started (set by the recorder's caller, e.g. ``ips-fake
     record``, from the wall clock; None when unknown). ``upstream``: the scheme and host (and
     port) recorded against, never a path, user or query. ``ips_fake_version``: the version
-    that recorded it. The API versions are worked out from the requests
-    (:meth:`Cassette.api_versions`) when the file is written.
+    that recorded it. ``identity``: ``"map"`` when users and company ids were stored as
+    stand-ins (``user-N@example.invalid``, ``1``, ``2``, … see :mod:`ips_fake.scrubbing`),
+    ``"keep"`` (also for a file that does not say) when stored as sent. The API versions are
+    worked out from the requests (:meth:`Cassette.api_versions`) when the file is written.
     """
 
     recorded_at: datetime | None = None
     upstream: str | None = None
     ips_fake_version: str | None = None
+    identity: Identity = "keep"
 
     @staticmethod
     def origin(url: str) -> str:
@@ -380,6 +383,8 @@ class Cassette:
             },
             "interactions": [step.as_json_data() for step in self.interactions],
         }
+        if meta.identity == "map":  # absent means "keep": files written before it still match
+            data["metadata"]["identity"] = meta.identity  # type: ignore[index]
         return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
     @classmethod
@@ -441,10 +446,14 @@ def _metadata(data: Any) -> CassetteMetadata:
     except ValueError as error:
         raise CassetteError(f"metadata.recorded_at: {error}") from None
     upstream, version = data.get("upstream"), data.get("ips_fake_version")
+    identity = data.get("identity", "keep")
+    if identity not in ("keep", "map"):
+        raise CassetteError(f"metadata.identity must be 'keep' or 'map', not {identity!r}")
     return CassetteMetadata(
         recorded_at=recorded_at,
         upstream=str(upstream) if upstream is not None else None,
         ips_fake_version=str(version) if version is not None else None,
+        identity="map" if identity == "map" else "keep",
     )
 
 
@@ -513,7 +522,7 @@ class RecordingAdapter:
                 response=RecordedResponse(
                     status=response.status_code,
                     headers=_keep(headers, _RESPONSE_HEADERS),
-                    body=content,
+                    body=self.cassette.scrubber.answer(content),
                 ),
                 at=at,
             )
@@ -563,8 +572,9 @@ def record_session(
         cassette = record_session(session)         # against a real endpoint: no clock
         zeep.Client(wsdl_url, transport=zeep.Transport(session=session))
 
-    ``identity``: ``"map"`` stores user names as ``user-N@example.invalid`` (default: the
-    cassette's scrubber's setting, ``"keep"``). The cassette's metadata gets this ips-fake's
+    ``identity``: ``"map"`` stores user names as ``user-N@example.invalid`` and company ids
+    as stand-ins (default: the cassette's scrubber's setting, ``"keep"``; the metadata says
+    which). The cassette's metadata gets this ips-fake's
     version when it has none.
     """
     from ips_fake import __version__
@@ -572,10 +582,11 @@ def record_session(
     target = cassette if cassette is not None else Cassette()
     if identity is not None:
         target.scrubber.identity = identity
-    if target.metadata.ips_fake_version is None:
-        target.metadata = CassetteMetadata(
-            target.metadata.recorded_at, target.metadata.upstream, __version__
-        )
+    target.metadata = replace(
+        target.metadata,
+        ips_fake_version=target.metadata.ips_fake_version or __version__,
+        identity=target.scrubber.identity,
+    )
     for prefix, adapter in list(session.adapters.items()):
         if not isinstance(adapter, RecordingAdapter):
             wrapper = RecordingAdapter(adapter, target, now)

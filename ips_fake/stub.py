@@ -13,7 +13,18 @@ A request that matches nothing gets, whatever it is, HTTP 500 with a SOAP 1.1 (o
 the request's ``Content-Type``) fault ``ipsApiFault`` code **30000** whose reason starts
 with ``ips-fake replay: no recorded exchange matches`` and names the closest recorded
 exchange with the first lines of a diff against it. WSDL answers have their
-``soap:address`` moved to the stub. There is no admin API.
+``soap:address`` moved to the stub.
+
+A cassette recorded with ``--identity map`` stores stand-ins for users and companies
+(``user-N@example.invalid``, ``c|1``); a client replaying it sends its real ones. For such a
+cassette the stub also blanks users (``user``, ``AuthUser``) and company handles when
+matching: any user and company match the recorded stand-ins (two requests that differ only
+in who sends them are one exchange, answered in order). Answers are served as recorded, with
+the stand-ins in their handles; a client sends those back and they match, since handles are
+blanked.
+
+There is no admin API: a request under ``/_fake/`` gets HTTP 404 with the JSON body
+``{"error": "a replay stub has no admin API"}``.
 
 Example::
 
@@ -25,6 +36,7 @@ Example::
 from __future__ import annotations
 
 import difflib
+import json
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -44,7 +56,7 @@ from ips_fake.recording import (
     decode_content,
     operation_name,
 )
-from ips_fake.scrubbing import SECRET_ELEMENTS
+from ips_fake.scrubbing import COMPANY_ELEMENTS, SECRET_ELEMENTS, USER_ELEMENTS, Identity
 from ips_fake.soap.envelope import SoapVersion
 from ips_fake.soap.faults import fault_envelope
 from ips_fake.verify import DATE_TIME_PATTERN, MAPPED_ELEMENTS, canonical_text
@@ -53,16 +65,20 @@ from ips_fake.wsgi import SERVICE_PATH, WSDL_FOLDER, BodyRefused, read_request_b
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-__all__ = ["UNMATCHED_FAULT_CODE", "ReplayServer", "ReplayStub", "request_key"]
+__all__ = ["ADMIN_PREFIX", "UNMATCHED_FAULT_CODE", "ReplayServer", "ReplayStub", "request_key"]
+
+#: Where a served fake has its admin API; the stub answers 404 there.
+ADMIN_PREFIX = "/_fake/"
 
 #: The ipsApiFault code of the answer to a request the cassette does not hold.
 UNMATCHED_FAULT_CODE = 30000
 _BLANKED = SECRET_ELEMENTS | MAPPED_ELEMENTS
+_IDENTITY_BLANKED = _BLANKED | USER_ELEMENTS | COMPANY_ELEMENTS
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 _DIFF_LINES = 12
 
 
-def _blanked_body(body: bytes) -> str:
+def _blanked_body(body: bytes, blanked: frozenset[str] = _BLANKED) -> str:
     try:
         root = etree.fromstring(body, _PARSER) if body.strip() else None
     except etree.XMLSyntaxError:
@@ -73,7 +89,7 @@ def _blanked_body(body: bytes) -> str:
         if not isinstance(element.tag, str) or len(element) or not element.text:
             continue
         name = etree.QName(element).localname
-        if name in _BLANKED or DATE_TIME_PATTERN.fullmatch(element.text.strip()):
+        if name in blanked or DATE_TIME_PATTERN.fullmatch(element.text.strip()):
             element.text = "…"
     return canonical_text(etree.tostring(root))
 
@@ -84,11 +100,13 @@ def _path_key(path: str) -> str:
     return parts.path + (f"?{query}" if query else "")
 
 
-def request_key(request: RecordedRequest) -> str:
+def request_key(request: RecordedRequest, identity: Identity = "keep") -> str:
     """What the stub matches a request by: method, path (query sorted), operation and the
-    canonical body with secrets, handles and dates blanked."""
+    canonical body with secrets, handles and dates blanked; with ``identity="map"`` (a
+    cassette recorded with mapped identities) users and company handles blanked too."""
     plain = decode_content(request.body, request.header("content-encoding") or "")
-    body = _blanked_body(plain if plain is not None else request.body)
+    blanked = _IDENTITY_BLANKED if identity == "map" else _BLANKED
+    body = _blanked_body(plain if plain is not None else request.body, blanked)
     operation = operation_name(request) or "-"
     return f"{request.method} {_path_key(request.path)} {operation}\n{body}"
 
@@ -110,11 +128,22 @@ class ReplayStub:
         self.cassette = cassette
         self._entries: dict[str, _Entry] = {}
         for index, step in enumerate(cassette.interactions):
-            key = request_key(step.request)
+            key = request_key(step.request, cassette.metadata.identity)
             entry = self._entries.setdefault(key, _Entry(index, key, []))
             entry.steps.append(step)
         self._lock = threading.Lock()
         self.unmatched: list[str] = []
+
+    def wsdl_path(self) -> str | None:
+        """The path (and query) of the first WSDL fetch the cassette recorded answered with
+        200 (``/…/IpsApi-….wsdl`` or the service's ``?wsdl``), or None when it recorded none."""
+        for step in self.cassette.interactions:
+            request = step.request
+            path = urlsplit(request.path)
+            is_wsdl = path.path.endswith(".wsdl") or path.query.lower() == "wsdl"
+            if request.method == "GET" and step.response.status == 200 and is_wsdl:
+                return request.path
+        return None
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -125,7 +154,13 @@ class ReplayStub:
         return response(environ, start_response)
 
     def respond(self, request: Request) -> Response:
-        """The recorded answer to ``request``, or the unmatched fault."""
+        """The recorded answer to ``request``, the unmatched fault, or 404 under ``/_fake/``."""
+        if request.path == ADMIN_PREFIX.rstrip("/") or request.path.startswith(ADMIN_PREFIX):
+            return Response(
+                json.dumps({"error": "a replay stub has no admin API"}),
+                status=404,
+                content_type="application/json",
+            )
         try:
             body = read_request_body(request) if request.method == "POST" else b""
         except BodyRefused as refused:
@@ -133,7 +168,7 @@ class ReplayStub:
         path = request.full_path if request.query_string else request.path
         headers = tuple((name.lower(), value) for name, value in request.headers.items())
         live = RecordedRequest(request.method, path, headers, body)
-        key = request_key(live)
+        key = request_key(live, self.cassette.metadata.identity)
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:

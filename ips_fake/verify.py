@@ -10,6 +10,12 @@ not map to one replayed value. Recorded requests that send a mapped value back (
 ``executeJob`` with the handle ``submitJob`` returned) are sent with the mapped value, and
 mapped values inside longer texts (a run name in a log message) are replaced too.
 
+A cassette recorded with ``--identity map`` (its metadata says ``"identity": "map"``) holds
+stand-ins for users and companies; :func:`localize` turns them into the fake's before the
+replay: every ``user-N@example.invalid`` becomes ``user`` (default ``ipsuser@example.com``)
+and stand-in company ``1`` becomes the first of ``companies`` (default ``47``), ``2`` the
+second (default ``48``) and so on; a stand-in beyond the list is sent as it is.
+
 Answers are compared as XML by namespace URI and local name, never by prefix, with
 whitespace-only text dropped (:func:`canonical_text`); each mismatch gets one unified diff.
 
@@ -36,6 +42,7 @@ from ips_fake.recording import (
     DEFAULT_REPLAY_PASSWORD,
     Cassette,
     ClockMover,
+    Interaction,
     RecordedRequest,
     RecordedResponse,
     ReplayReport,
@@ -48,6 +55,7 @@ from ips_fake.recording import (
     operation_name,
     replay_secrets,
 )
+from ips_fake.scrubbing import STAND_IN_USER_PATTERN, Scrubber
 
 if TYPE_CHECKING:
     import requests
@@ -56,10 +64,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DATE_TIME_PATTERN",
+    "DEFAULT_COMPANIES",
+    "DEFAULT_USER",
     "MAPPED_ELEMENTS",
     "RUN_NAME_ELEMENTS",
     "ValueMap",
     "canonical_text",
+    "localize",
     "markdown_report",
     "verify",
     "verify_in_process",
@@ -98,6 +109,67 @@ def _parse(body: bytes) -> etree._Element | None:
 
 def _elements(root: etree._Element) -> Iterable[etree._Element]:
     return (element for element in root.iter() if isinstance(element.tag, str))
+
+
+#: The user a mapped cassette's stand-in users become (the default directory's IpsUser).
+DEFAULT_USER = "ipsuser@example.com"
+#: The companies stand-in companies ``1``, ``2``, … become (the default directory's).
+DEFAULT_COMPANIES = ("47", "48")
+
+
+class _Localizer(Scrubber):
+    """Turns stand-ins back into the fake's identities (secrets' placeholders stay)."""
+
+    def __init__(self, companies: Sequence[str], user: str) -> None:
+        super().__init__("map")
+        self._targets = {str(index): company for index, company in enumerate(companies, 1)}
+        self._target_user = user
+
+    def user(self, value: str) -> str:
+        if not STAND_IN_USER_PATTERN.fullmatch(value.strip()):
+            return value
+        self._users[value.strip()] = self._target_user  # later texts naming it follow
+        return self._target_user
+
+    def company(self, company_id: str) -> str:
+        return self._targets.get(company_id, company_id)
+
+    def known_company(self, company_id: str) -> bool:
+        return company_id in self._targets
+
+
+def localize(
+    cassette: Cassette, companies: Sequence[str] = DEFAULT_COMPANIES, user: str = DEFAULT_USER
+) -> Cassette:
+    """``cassette`` with its stand-ins replaced by the fake's identities when it was recorded
+    with ``identity="map"`` (stand-in company ``N`` → ``companies[N-1]``, every stand-in user
+    → ``user``, in requests, their ``Authorization``/``AuthUser`` headers and answers); the
+    cassette itself otherwise."""
+    if cassette.metadata.identity != "map":
+        return cassette
+    localizer = _Localizer(companies, user)
+    steps: list[Interaction] = []
+    for step in cassette.interactions:
+        request, response = step.request, step.response
+        steps.append(
+            Interaction(
+                RecordedRequest(
+                    request.method,
+                    request.path,
+                    localizer.headers(request.headers),
+                    localizer.body(request.body, fallback=False),
+                ),
+                RecordedResponse(
+                    response.status,
+                    response.headers,
+                    response.body
+                    if dict(response.headers).get("content-encoding")
+                    else localizer.answer(response.body),
+                ),
+                step.at,
+            )
+        )
+    return Cassette(steps, cassette.description, cassette.metadata)
 
 
 # -- the canonical, prefix-blind form ---------------------------------------------------------
@@ -289,13 +361,18 @@ def verify(
     ignore: Iterable[str] = (),
     password: str = DEFAULT_REPLAY_PASSWORD,
     map_values: bool = True,
+    companies: Sequence[str] = DEFAULT_COMPANIES,
+    user: str = DEFAULT_USER,
 ) -> ReplayReport:
     """Send every recorded request through ``send`` in order (secrets filled in as
     :func:`~ips_fake.recording.replay_secrets` says with ``password``, mapped values
     replaced), moving the clock first with ``move_clock`` to each later recorded time, and
     compare each SOAP answer with value mapping. Elements named in ``ignore`` are blanked
-    on both sides. ``map_values=False`` compares values as recorded (the former ``replay``)."""
+    on both sides. ``map_values=False`` compares values as recorded (the former ``replay``).
+    A cassette recorded with mapped identities is first given ``companies`` and ``user``
+    (:func:`localize`)."""
     names = tuple(ignore)
+    cassette = localize(cassette, companies, user)
     values = replay_secrets(cassette, password)
     mapping = ValueMap(learning=map_values)
     results: list[StepResult] = []
@@ -319,6 +396,8 @@ def verify_in_process(
     ignore: Iterable[str] = (),
     password: str = DEFAULT_REPLAY_PASSWORD,
     map_values: bool = True,
+    companies: Sequence[str] = DEFAULT_COMPANIES,
+    user: str = DEFAULT_USER,
 ) -> ReplayReport:
     """:func:`verify` against ``fake`` (a fresh :class:`~ips_fake.fake.IpsFake` by default)
     with no socket, its clock moved to each recorded time."""
@@ -326,7 +405,14 @@ def verify_in_process(
 
     send, move = in_process_sender(fake if fake is not None else IpsFake())
     return verify(
-        cassette, send, move_clock=move, ignore=ignore, password=password, map_values=map_values
+        cassette,
+        send,
+        move_clock=move,
+        ignore=ignore,
+        password=password,
+        map_values=map_values,
+        companies=companies,
+        user=user,
     )
 
 
@@ -341,6 +427,8 @@ def verify_over_http(
     timeout: float = 30.0,
     admin_token: str | None = None,
     map_values: bool = True,
+    companies: Sequence[str] = DEFAULT_COMPANIES,
+    user: str = DEFAULT_USER,
 ) -> ReplayReport:
     """:func:`verify` against the server at ``base_url``; with ``move_clock`` (an
     ``ips-fake serve``) its clock is moved through the admin API (``admin_token`` when it
@@ -355,6 +443,8 @@ def verify_over_http(
         ignore=ignore,
         password=password,
         map_values=map_values,
+        companies=companies,
+        user=user,
     )
 
 

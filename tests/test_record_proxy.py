@@ -71,36 +71,36 @@ def recorder(upstream: FakeServer, tmp_path: Path) -> Iterator[tuple[AppServer, 
         assert_no_live_secret(out)
 
 
-def _zeep(base_url: str) -> Any:
+def _zeep(base_url: str, user: str = USER) -> Any:
     session = requests.Session()
     session.trust_env = False
     client = zeep.Client(base_url + WSDL, transport=zeep.Transport(session=session))
     header = client.get_element(f"{{{NS}}}authHeader")
-    client.set_default_soapheaders([header(user=USER, password=LIVE_PASSWORD)])
+    client.set_default_soapheaders([header(user=user, password=LIVE_PASSWORD)])
     return client
 
 
-def zeep_scenario(client: Any, upstream: FakeServer | None) -> list[str]:
+def zeep_scenario(client: Any, upstream: FakeServer | None, company: str = "c|47") -> list[str]:
     """A job's life; returns what the client saw (handles and progress messages)."""
     service = client.service
     seen = []
     handle = service.submitJob(
-        companyHandle="c|47",
+        companyHandle=company,
         jobName="evening publish",
         execTime=(upstream.fake.now() if upstream else _recorded_now()) + timedelta(hours=1),
         imageServingPublishJob={"publishType": "Full", "emailSetting": "All"},
     )
     seen.append(handle)
-    seen.append(service.getScheduledJobs(companyHandle="c|47")[0].jobHandle)
+    seen.append(service.getScheduledJobs(companyHandle=company)[0].jobHandle)
     if upstream:
         upstream.fake.advance(hours=1, seconds=3)
-    active = service.getActiveJobs(companyHandle="c|47")
+    active = service.getActiveJobs(companyHandle=company)
     seen += [active[0].jobHandle, active[0].progressMessage]
     if upstream:
         upstream.fake.advance(minutes=5)
-    logs = service.getJobLogs(companyHandle="c|47")
+    logs = service.getJobLogs(companyHandle=company)
     seen.append(logs[0].jobHandle)
-    details = service.getJobLogDetails(companyHandle="c|47", jobHandle=logs[0].jobHandle)
+    details = service.getJobLogDetails(companyHandle=company, jobHandle=logs[0].jobHandle)
     seen.append(details[0].detailArray.items[3].logMessage)
     return seen
 
