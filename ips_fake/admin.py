@@ -26,6 +26,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from lxml import etree
 from werkzeug.exceptions import (
     BadRequest,
     Conflict,
@@ -106,10 +107,13 @@ MASK = "***"
 #: Header names that carry the admin token (``Authorization: Bearer <token>`` also works).
 TOKEN_HEADER = "X-Ips-Fake-Token"
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# any prefix (non-ASCII ones too); greedy, so a CDATA holding a closing tag is masked whole
 _PASSWORD_ELEMENT = re.compile(
-    rb"(<(?P<tag>(?:[A-Za-z_][\w.-]*:)?(?:password|AuthPassword))(?:\s[^>]*)?>)(.*?)(</(?P=tag)\s*>)",
+    rb"(<(?P<tag>(?:[^\s<>/:!?\"'=]+:)?(?:password|AuthPassword|accessToken|samlResponse))"
+    rb"(?:\s[^>]*)?>)(.*)(</(?P=tag)\s*>)",
     re.DOTALL,
 )
+_SECRET_NAMES = frozenset({"password", "AuthPassword", "accessToken", "samlResponse"})
 
 
 def host_name(host: str) -> str:
@@ -135,9 +139,31 @@ def is_loopback_host(name: str) -> bool:
 
 
 def mask_passwords(body: bytes) -> bytes:
-    """A SOAP request with the text of every ``password`` element (authHeader's, in any
-    namespace) and legacy ``AuthPassword`` header replaced by ``***``."""
+    """A SOAP request with the content of every ``password``, ``accessToken`` and
+    ``samlResponse`` element (in any namespace, with any prefix) and of the legacy
+    ``AuthPassword`` header replaced by ``***``. A well-formed body is masked through its
+    parsed tree (CDATA, comments and entities inside the element included); any other with a
+    pattern that masks from the first opening tag to the last closing one."""
+    if not _PROLOG_MARKUP.search(body[:4096]):
+        try:
+            root = etree.fromstring(body, _MASKING_PARSER)
+        except etree.XMLSyntaxError:
+            root = None
+        if root is not None:
+            for element in root.iter("*"):
+                if etree.QName(element).localname in _SECRET_NAMES:
+                    for child in list(element):
+                        element.remove(child)
+                    element.text = MASK
+            return bytes(etree.tostring(root, encoding="UTF-8", xml_declaration=False))
     return _PASSWORD_ELEMENT.sub(lambda m: m.group(1) + MASK.encode() + m.group(4), body)
+
+
+# a DOCTYPE (or anything like one) is never handed to a parser: those bodies use the pattern
+_PROLOG_MARKUP = re.compile(rb"<!(?!--)")
+_MASKING_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+)
 
 
 def readable_request(body: bytes) -> bytes:
@@ -153,7 +179,7 @@ def readable_request(body: bytes) -> bytes:
                 break
             except zlib.error:
                 continue
-    if not _is_utf8(text):
+    if not _is_utf8(text) or b"\x00" in text:  # e.g. UTF-16 without a byte order mark
         return f"<{len(body)} bytes that are not UTF-8 text: not shown>".encode()
     return mask_passwords(text)
 

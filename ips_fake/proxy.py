@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import ssl
 import sys
 import threading
@@ -39,7 +40,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from lxml import etree
 from werkzeug.wrappers import Request, Response
@@ -126,6 +127,11 @@ def rewrite_wsdl(body: bytes, upstream: str, proxy: str) -> bytes | None:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
+#: A WSDL or XSD file name under the WSDL folder: one plain segment (the decoded path is what
+#: is checked, so an encoded "/", "?" or ".." can never reach past it)
+_WSDL_FILE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*\.(?:wsdl|xsd)")
+
+
 def _forwarded(path: str, method: str, query: Iterable[str]) -> str | None:
     """Why ``method path`` is not forwarded, or None when it is."""
     if path.startswith("/_fake/") or path == "/_fake":
@@ -134,7 +140,9 @@ def _forwarded(path: str, method: str, query: Iterable[str]) -> str | None:
         return None
     if path == XML_SERVICE_PATH and method == "POST":
         return None
-    if path.startswith(WSDL_FOLDER) and method == "GET" and path.endswith((".wsdl", ".xsd")):
+    if method == "GET" and _WSDL_FILE.fullmatch(path.removeprefix(WSDL_FOLDER)) and (
+        path.startswith(WSDL_FOLDER)
+    ):
         return None
     return (
         f"the recording proxy forwards only POST {SERVICE_PATH}, GET {SERVICE_PATH}?wsdl, "
@@ -255,7 +263,10 @@ class RecordingProxy:
             for name, value in request.headers.items()
             if name.lower() not in _NOT_FORWARDED
         ]
-        target = request.full_path if request.query_string else request.path
+        # the checked, decoded path, encoded again: what the upstream gets is what was checked
+        target = quote(request.path, safe="/")
+        if request.query_string:
+            target += "?" + request.query_string.decode("latin-1")
         at = self._upstream_now()
         try:
             status, answer_headers, data = self._call(request.method, target, headers, body)

@@ -132,24 +132,26 @@ class CassetteError(ValueError):
 
 
 def decode_content(body: bytes, encoding: str, limit: int = MAX_BODY_BYTES) -> bytes | None:
-    """``body`` with a ``Content-Encoding`` of gzip, x-gzip or deflate undone (identity or no
-    encoding: the body itself); None for another encoding, a broken stream, or one that
-    inflates past ``limit`` bytes."""
-    name = encoding.strip().lower()
-    if name in ("", "identity"):
-        return body
-    if name in ("gzip", "x-gzip"):
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    elif name == "deflate":
-        inflater = zlib.decompressobj()
-    else:
-        return None
-    try:
-        plain = inflater.decompress(body, limit + 1)
-    except zlib.error:
-        return None
-    if len(plain) > limit or inflater.unconsumed_tail or not inflater.eof:
-        return None
+    """``body`` with its ``Content-Encoding`` undone: a comma-separated list of gzip, x-gzip,
+    deflate and identity, undone last first (none: the body itself); None for another
+    encoding, a broken stream, or one that inflates past ``limit`` bytes."""
+    plain = body
+    # codings are listed in the order they were applied: undo the last first
+    for name in reversed([part.strip().lower() for part in encoding.split(",")]):
+        if name in ("", "identity"):
+            continue
+        if name in ("gzip", "x-gzip"):
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif name == "deflate":
+            inflater = zlib.decompressobj()
+        else:
+            return None
+        try:
+            plain = inflater.decompress(plain, limit + 1)
+        except zlib.error:
+            return None
+        if len(plain) > limit or inflater.unconsumed_tail or not inflater.eof:
+            return None
     return plain
 
 

@@ -68,10 +68,17 @@ STAND_IN_USER_PATTERN = re.compile(r"user-\d+@example\.invalid")
 PLACEHOLDER_PATTERN = re.compile(r"\*\*\*secret-\d+\*\*\*")
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+# any prefix, non-ASCII ones included; the secret runs to the element's closing tag (or the
+# end of the body), so comments or markup inside it cannot split off an unscrubbed tail
 _TEXT_PATTERN = re.compile(
-    rb"(<(?:[\w.-]+:)?(" + b"|".join(name.encode() for name in sorted(SECRET_ELEMENTS))
-    + rb")\b[^>]*>)([^<]*)(<|\Z)"
+    rb"(<(?:[^\s<>/:!?\"'=]+:)?("
+    + b"|".join(name.encode() for name in sorted(SECRET_ELEMENTS))
+    + rb")\b[^>]*>)(.*?)(</(?:[^\s<>/:!?\"'=]+:)?\2\s*>|\Z)",
+    re.DOTALL,
 )
+#: What a stored request body becomes when it is neither XML nor UTF-8 text (a secret in it
+#: could not be found).
+UNREADABLE_BODY = b"<!-- ips-fake: a body that is neither XML nor UTF-8 text is not stored -->"
 
 #: ``"keep"`` stores users and companies as sent, ``"map"`` replaces them by stand-ins.
 Identity = Literal["keep", "map"]
@@ -229,8 +236,14 @@ class Scrubber:
             elements = users + [e for e in elements if e not in users]
         for element in elements:
             name = etree.QName(element).localname
-            if name in SECRET_ELEMENTS and element.text:
-                stored = self.secret(element.text)
+            if name in SECRET_ELEMENTS and (element.text or len(element)):
+                # the whole string value: comments or PIs inside must not split a secret
+                whole = "".join(str(part) for part in element.itertext())
+                for child in list(element):
+                    element.remove(child)
+                element.text = whole
+                stored = self.secret(whole)
+                changed = True
             elif element.text and self.identity == "map":
                 stored = self.identity_text(name, element.text)
             else:
@@ -243,6 +256,13 @@ class Scrubber:
         return bytes(etree.tostring(root, xml_declaration=declaration, encoding="UTF-8"))
 
     def _body_by_pattern(self, body: bytes) -> bytes:
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            return UNREADABLE_BODY
+        if b"\x00" in body:  # UTF-16 or UTF-32 without a byte order mark
+            return UNREADABLE_BODY
+
         def replace(match: re.Match[bytes]) -> bytes:
             text = match.group(3).decode("utf-8", "replace")
             if not text:

@@ -465,3 +465,21 @@ def test_format_1_cassettes_are_still_read() -> None:
     cassette = Cassette.from_json(json.dumps(data))
     assert cassette.metadata == CassetteMetadata()
     assert verify_in_process(cassette).ok
+
+
+@pytest.mark.parametrize(
+    "decoded_path",
+    [
+        "/scene7/webservice/../../_fake/state?reveal=passwords&x=.wsdl",
+        "/scene7/webservice/../../_fake/state#x.wsdl",
+        "/scene7/webservice/sub/IpsApi.wsdl",
+        "/scene7/webservice/..wsdl/../x.wsdl",
+    ],
+)
+def test_the_proxy_forwards_no_path_that_reaches_past_the_wsdl_folder(decoded_path: str) -> None:
+    """A WSDL path whose decoded form holds '/', '?', '#' or '..' past the folder (sent
+    percent-encoded, as '..%2f..%2f_fake%2fstate%3f...') is refused, not forwarded."""
+    from ips_fake.proxy import _forwarded
+
+    assert _forwarded(decoded_path, "GET", []) is not None
+    assert _forwarded("/scene7/webservice/IpsApi-2014-04-03.wsdl", "GET", []) is None

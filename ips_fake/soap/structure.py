@@ -298,7 +298,25 @@ def _conform(
             if spec.type_name is not None:
                 _conform(child, structure, defaults, spec.type_name)
             ordered.append(child)
-    element[:] = ordered
+    _arrange(element, ordered)
+
+
+def _arrange(element: etree._Element, ordered: list[etree._Element]) -> None:
+    """Make ``ordered`` the children of ``element`` with as few moves as possible: lxml
+    re-homes every subtree it moves, so reassigning all children of an element that holds a
+    long array costs far more than the array (answers keep their order almost always)."""
+    keep = {id(child) for child in ordered}
+    for child in list(element):
+        if id(child) not in keep:
+            element.remove(child)
+    previous: etree._Element | None = None
+    for child in ordered:
+        if child.getprevious() is not previous or child.getparent() is not element:
+            if previous is None:
+                element.insert(0, child)
+            else:
+                previous.addnext(child)
+        previous = child
 
 
 def _made_child(

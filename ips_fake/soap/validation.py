@@ -48,9 +48,27 @@ def validate_element(element: etree._Element, version: ApiVersion) -> None:
                 reason = f"element '{name}' {what}: {reason}"
         elif "Missing child element" in reason:
             code = FaultCode.MISSING_PARAMETER
-    path = error_path(element, version)
+    path = error_path(element, version) if _small_enough_to_explain(element) else None
     where = f" (at {path})" if path else (f" (line {error.line})" if error.line else "")
     raise SchemaViolation(code, f"{reason}{where}")
+
+
+#: The largest refused document whose fault reason gets the element's path: xmlschema, which
+#: finds it, costs far more per element and per namespace declaration than lxml.
+EXPLAIN_MAX_ELEMENTS = 2_000
+EXPLAIN_MAX_NAMESPACES = 4_000
+
+
+def _small_enough_to_explain(element: etree._Element) -> bool:
+    """Whether ``element`` has at most :data:`EXPLAIN_MAX_ELEMENTS` elements and their
+    in-scope namespace declarations add up to at most :data:`EXPLAIN_MAX_NAMESPACES`
+    (the walk stops as soon as either is passed)."""
+    namespaces = 0
+    for elements, node in enumerate(element.iter(), start=1):
+        namespaces += len(node.nsmap)
+        if elements > EXPLAIN_MAX_ELEMENTS or namespaces > EXPLAIN_MAX_NAMESPACES:
+            return False
+    return True
 
 
 # lxml messages about an element's children (as opposed to a wrong value)

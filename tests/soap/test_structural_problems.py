@@ -7,7 +7,7 @@ import pytest
 from lxml import etree
 
 from ips_fake.core.errors import FaultCode
-from ips_fake.soap.schema import find_version
+from ips_fake.soap.schema import ApiVersion, find_version
 from ips_fake.soap.validation import SchemaViolation, first_structural_problem, validate_element
 
 MISSING = FaultCode.MISSING_PARAMETER
@@ -101,3 +101,35 @@ def test_a_valid_sequence_has_no_structural_problem() -> None:
     )
     assert first_structural_problem(element, version) is None
     validate_element(element, version)
+
+
+def test_a_large_refused_document_gets_no_path_from_the_slow_explainer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """xmlschema's cost per element and per namespace declaration is far above lxml's, so
+    only documents within the documented bounds get the element's path in the reason."""
+    import ips_fake.soap.validation as validation
+
+    calls: list[str] = []
+    real = validation.error_path
+
+    def counted(element: etree._Element, version: ApiVersion) -> str | None:
+        calls.append("x")
+        return real(element, version)
+
+    monkeypatch.setattr(validation, "error_path", counted)
+    version = find_version("6.8")
+    ns = version.namespace
+    many = "<zz/>" * (validation.EXPLAIN_MAX_ELEMENTS + 1)
+    big = etree.fromstring(f'<getJobLogsParam xmlns="{ns}">{many}</getJobLogsParam>')
+    with pytest.raises(SchemaViolation) as raised:
+        validate_element(big, version)
+    assert raised.value.code == INVALID
+    assert "'zz'" in raised.value.reason
+    assert calls == []
+
+    small = etree.fromstring(f'<getJobLogsParam xmlns="{ns}"><zz/></getJobLogsParam>')
+    with pytest.raises(SchemaViolation) as raised:
+        validate_element(small, version)
+    assert calls == ["x"]
+    assert "(at /getJobLogsParam)" in raised.value.reason
