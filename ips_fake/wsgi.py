@@ -193,13 +193,13 @@ class IpsFakeApp:
                 plain=plain,
             )
             return Response(answer.body, status=answer.status, headers=answer.headers)
-        handle = self.endpoint.handle_xml if plain else self.endpoint.handle
-        answer = handle(
+        answer = self.endpoint.handle(
             body,
             content_type=request.headers.get("Content-Type", ""),
             authorization=request.headers.get("Authorization"),
             accept_encoding=request.headers.get("Accept-Encoding", ""),
             base_url=request.host_url,
             content_encoding=request.headers.get("Content-Encoding", ""),
+            plain=plain,
         )
         return Response(answer.body, status=answer.status, headers=answer.headers)

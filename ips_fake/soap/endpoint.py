@@ -170,8 +170,18 @@ class _Call:
     plain_content_type: str | None = None
 
 
+def _new_call(content_type: str, plain: bool) -> _Call:
+    """A call in the SOAP version the Content-Type suggests, or, for the plain XML endpoint,
+    answering bare documents in the request's XML media type."""
+    if plain:
+        media = "application/xml" if "application/xml" in content_type else "text/xml"
+        return _Call(SoapVersion.V11, plain_content_type=f"{media}; charset=UTF-8")
+    guess = SoapVersion.V12 if "application/soap+xml" in content_type else SoapVersion.V11
+    return _Call(guess)
+
+
 class SoapEndpoint:
-    """Answers ``POST /scene7/services/IpsApiService``."""
+    """Answers ``POST /scene7/services/IpsApiService`` and the plain XML endpoint."""
 
     def __init__(self, service: IpsService, *, validate_responses: bool = False) -> None:
         self.service = service
@@ -187,32 +197,18 @@ class SoapEndpoint:
         accept_encoding: str = "",
         base_url: str = "http://localhost",
         content_encoding: str = "",
+        plain: bool = False,
     ) -> SoapAnswer:
-        """Answer one SOAP request (``content_encoding``: the request's, e.g. ``gzip``)."""
-        guess = SoapVersion.V12 if "application/soap+xml" in content_type else SoapVersion.V11
-        call = _Call(guess)
-        return self._handle(call, body, content_encoding, authorization, accept_encoding, base_url)
+        """Answer one SOAP request (``content_encoding``: the request's, e.g. ``gzip``).
 
-    def handle_xml(
-        self,
-        body: bytes,
-        *,
-        content_type: str = "",
-        authorization: str | None = None,
-        accept_encoding: str = "",
-        base_url: str = "http://localhost",
-        content_encoding: str = "",
-    ) -> SoapAnswer:
-        """Answer one request of the plain XML endpoint (``POST /scene7/api/IpsApiService``).
-
-        The body is a ``<Request>`` document, in any API version's namespace, holding an
-        optional ``authHeader`` and exactly one ``<op>Param``; the answer is the bare
-        ``<op>Return`` document with HTTP 200, a fault the bare fault element (HTTP status by
-        the SOAP endpoint's rules). Parsing, limits, validation and the journal are the SOAP
-        endpoint's (docs/fidelity.md, "The XML endpoint").
+        With ``plain``, one request of the plain XML endpoint (``POST
+        /scene7/api/IpsApiService``): the body is a ``<Request>`` document, in any API
+        version's namespace, holding an optional ``authHeader`` and exactly one
+        ``<op>Param``; the answer is the bare ``<op>Return`` document with HTTP 200, a fault
+        the bare fault element (HTTP status by the SOAP endpoint's rules). Parsing, limits,
+        validation and the journal are the SOAP endpoint's (docs/fidelity.md, "API versions").
         """
-        media = "application/xml" if "application/xml" in content_type else "text/xml"
-        call = _Call(SoapVersion.V11, plain_content_type=f"{media}; charset=UTF-8")
+        call = _new_call(content_type, plain)
         return self._handle(call, body, content_encoding, authorization, accept_encoding, base_url)
 
     def _handle(
@@ -281,11 +277,7 @@ class SoapEndpoint:
         ``status`` (413 or 400), as a SOAP fault or (``plain``, the XML endpoint) a bare fault
         element. The journal keeps at most :data:`JOURNAL_BODY_LIMIT` bytes of ``received``,
         the bytes read before refusing."""
-        guess = SoapVersion.V12 if "application/soap+xml" in content_type else SoapVersion.V11
-        call = _Call(guess)
-        if plain:
-            media = "application/xml" if "application/xml" in content_type else "text/xml"
-            call.plain_content_type = f"{media}; charset=UTF-8"
+        call = _new_call(content_type, plain)
         fault = IpsFault(FaultCode.INVALID_REQUEST_XML, reason)
         if plain:
             payload = etree.tostring(fault_detail(fault), xml_declaration=True, encoding="UTF-8")
