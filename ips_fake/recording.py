@@ -811,6 +811,28 @@ def replay(
     says. The building block of :func:`replay_in_process` and :func:`replay_over_http`."""
     names = tuple(ignore)
     values = replay_secrets(cassette)
+    return replay_steps(
+        cassette,
+        send,
+        move_clock,
+        prepare=lambda request: live_request(request, values),
+        compare=lambda recorded, answer: compare_responses(recorded, answer, names),
+    )
+
+
+def replay_steps(
+    cassette: Cassette,
+    send: Sender,
+    move_clock: ClockMover | None,
+    *,
+    prepare: Callable[[RecordedRequest], RecordedRequest],
+    compare: Callable[[RecordedResponse, RecordedResponse], str | None],
+    label: Callable[[RecordedRequest], str] = _label,
+) -> ReplayReport:
+    """The loop :func:`replay` and :func:`ips_fake.verify.verify` share: for each recorded
+    step in order, move the clock with ``move_clock`` to its time when that is later than the
+    last one, send ``prepare(request)`` through ``send``, and for SOAP (and plain XML) steps
+    record ``compare(recorded answer, answer)`` (None when they agree) under ``label``."""
     results: list[StepResult] = []
     clock_at: datetime | None = None
     for index, step in enumerate(cassette.interactions):
@@ -818,10 +840,9 @@ def replay(
         if move_clock is not None and step.at is not None and moves_forward:
             move_clock(step.at)
             clock_at = step.at
-        answer = send(live_request(step.request, values))
+        answer = send(prepare(step.request))
         if step.request.is_soap:
-            diff = compare_responses(step.response, answer, names)
-            results.append(StepResult(index, _label(step.request), diff))
+            results.append(StepResult(index, label(step.request), compare(step.response, answer)))
     return ReplayReport(tuple(results))
 
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -47,13 +46,13 @@ from ips_fake.recording import (
     RecordedResponse,
     ReplayReport,
     Sender,
-    StepResult,
     http_clock_mover,
     http_sender,
     in_process_sender,
     live_request,
     operation_name,
     replay_secrets,
+    replay_steps,
 )
 from ips_fake.scrubbing import STAND_IN_USER_PATTERN, Scrubber
 
@@ -375,18 +374,14 @@ def verify(
     cassette = localize(cassette, companies, user)
     values = replay_secrets(cassette, password)
     mapping = ValueMap(learning=map_values)
-    results: list[StepResult] = []
-    clock_at: datetime | None = None
-    for index, step in enumerate(cassette.interactions):
-        later = step.at is not None and (clock_at is None or step.at > clock_at)
-        if move_clock is not None and step.at is not None and later:
-            move_clock(step.at)
-            clock_at = step.at
-        answer = send(mapping.request(live_request(step.request, values)))
-        if step.request.is_soap:
-            label = operation_name(step.request) or f"{step.request.method} {step.request.path}"
-            results.append(StepResult(index, label, mapping.compare(step.response, answer, names)))
-    return ReplayReport(tuple(results))
+    return replay_steps(
+        cassette,
+        send,
+        move_clock,
+        prepare=lambda request: mapping.request(live_request(request, values)),
+        compare=lambda recorded, answer: mapping.compare(recorded, answer, names),
+        label=lambda request: operation_name(request) or f"{request.method} {request.path}",
+    )
 
 
 def verify_in_process(
