@@ -299,7 +299,6 @@ def serve(arguments: argparse.Namespace) -> int:
     print(f"Admin API:   {server.base_url}/_fake/state   (clock: {arguments.clock})", flush=True)
     if token is not None:
         print("             (admin calls need the token given by --admin-token)", flush=True)
-    print("Press Ctrl-C to stop.", flush=True)
     _serve_until_stopped(server)
     print("ips-fake stopped.", flush=True)
     return 0
@@ -490,7 +489,6 @@ def record_command(arguments: argparse.Namespace) -> int:
     print(f"Recording {proxy.upstream} into {out}", flush=True)
     print(f"IPS service: {server.base_url}{SERVICE_PATH}", flush=True)
     print(f"WSDL:        {server.base_url}{SERVICE_PATH}?wsdl", flush=True)
-    print("Press Ctrl-C to stop.", flush=True)
     _serve_until_stopped(server)
     print(f"ips-fake record stopped: {len(cassette.interactions)} exchanges in {out}", flush=True)
     return 0
@@ -516,18 +514,21 @@ def serve_replay(arguments: argparse.Namespace) -> int:
         print(f"WSDL:        {server.base_url}{wsdl}", flush=True)
     else:
         print("WSDL:        none (the cassette recorded no WSDL fetch)", flush=True)
-    print("Press Ctrl-C to stop.", flush=True)
     _serve_until_stopped(server)
     return 0
 
 
 def _serve_until_stopped(server: AppServer) -> None:
-    """Serve on this thread until Ctrl-C or SIGTERM, then close the socket."""
+    """Say "Press Ctrl-C to stop.", then serve on this thread until Ctrl-C or SIGTERM, and
+    close the socket. The line is printed inside the guarded block, so a Ctrl-C sent as soon
+    as it appears is a clean stop (exit 0), not an interrupted start-up (130)."""
+
     def stop(signum: int, frame: FrameType | None) -> None:
         threading.Thread(target=server.stop, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
     try:
+        print("Press Ctrl-C to stop.", flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
