@@ -43,7 +43,7 @@ from werkzeug.wrappers import Request, Response
 from ips_fake.core.clock import Clock, ManualClock, MovableClock
 from ips_fake.core.handles import company_id_of
 from ips_fake.core.model import Outcome
-from ips_fake.core.outcomes import OutcomeRule
+from ips_fake.core.outcomes import OutcomeRule, outcome_rule
 from ips_fake.core.service import EXPORT_PATH_PREFIX, IpsService
 from ips_fake.soap.codec import PAYLOAD_ELEMENTS
 from ips_fake.soap.endpoint import Journal
@@ -485,8 +485,6 @@ class AdminApi:
 
     def add_outcome(self, request: Request) -> Response:
         """POST /_fake/outcomes {"outcome", "kind"?, "name_pattern"?, "seconds"?}."""
-        from ips_fake.fake import outcome_rule
-
         body = _body(request)
         _only(body, ("outcome", "kind", "name_pattern", "seconds"), "POST /_fake/outcomes")
         outcome = _text(body, "outcome") or "success"

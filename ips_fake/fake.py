@@ -26,48 +26,16 @@ from ips_fake.core.model import (
     Notification,
     Outcome,
     ScheduledJobInfo,
+    job_kind,
 )
-from ips_fake.core.outcomes import OutcomeRule
+from ips_fake.core.outcomes import OutcomeRule, outcome_rule
 from ips_fake.core.service import DEFAULT_LOG_RETENTION, IpsService, ServiceSettings
-from ips_fake.soap.codec import PAYLOAD_ELEMENTS
 from ips_fake.soap.endpoint import Exchange
 from ips_fake.wsgi import IpsFakeApp
 
-
-def job_kind(name: str | JobKind) -> JobKind:
-    """A job kind from its payload element (``uploadUrlsJob``), its type (``UrlUpload``)
-    or its enum name."""
-    if isinstance(name, JobKind):
-        return name
-    if name in PAYLOAD_ELEMENTS:
-        return PAYLOAD_ELEMENTS[name]
-    for kind in JobKind:
-        if name in (kind.value, kind.name, kind.name.lower()):
-            return kind
-    known = ", ".join(PAYLOAD_ELEMENTS)
-    raise ValueError(f"unknown job kind {name!r}; use a payload element name such as {known}")
-
-
-def outcome_rule(
-    outcome: str | Outcome = Outcome.SUCCESS,
-    *,
-    kind: str | JobKind | None = None,
-    name_pattern: str | None = None,
-    seconds: float | None = None,
-) -> OutcomeRule:
-    """A scripted-outcome rule from loose values: an outcome name, a job kind by payload
-    element, type or enum name (see :func:`job_kind`); raises ValueError for a bad value.
-
-    Example::
-
-        outcome_rule("fail", kind="uploadUrlsJob", name_pattern="nightly-*")
-    """
-    return OutcomeRule(
-        outcome=Outcome(outcome),
-        kind=job_kind(kind) if kind is not None else None,
-        name_pattern=name_pattern,
-        seconds=seconds,
-    )
+#: ``job_kind`` and ``outcome_rule`` live in the core (``ips_fake.core.model``,
+#: ``ips_fake.core.outcomes``) and stay importable from here.
+__all__ = ["IpsFake", "job_kind", "outcome_rule"]
 
 
 class IpsFake:

@@ -51,9 +51,9 @@ from ips_fake.core.model import (
     ScheduledJobInfo,
     SubmitJobRequest,
 )
-from ips_fake.core.outcomes import OutcomeRule
+from ips_fake.core.outcomes import OutcomeRule, outcome_rule
 from ips_fake.core.service import DEFAULT_LOG_RETENTION
-from ips_fake.fake import IpsFake, outcome_rule
+from ips_fake.fake import IpsFake
 from ips_fake.server import FakeServer
 from ips_fake.soap.endpoint import Exchange
 from ips_fake.soap.schema import ApiVersion, find_version

@@ -55,6 +55,41 @@ class EmailSetting(Enum):
     NONE = "None"
 
 
+#: submitJob's payload element names in submitJobParam sequence order, with the kind each one
+#: makes: the names tests, the admin API and outcome rules call job kinds by (spec section 5).
+#: ``ips_fake.soap.codec.PAYLOAD_ELEMENTS`` is the same table (a test keeps the two equal).
+PAYLOAD_ELEMENTS: dict[str, JobKind] = {
+    "imageServingPublishJob": JobKind.IMAGE_SERVING_PUBLISH,
+    "imageRenderingPublishJob": JobKind.IMAGE_RENDERING_PUBLISH,
+    "videoPublishJob": JobKind.VIDEO_PUBLISH,
+    "serverDirectoryPublishJob": JobKind.SERVER_DIRECTORY_PUBLISH,
+    "metadataPublishJob": JobKind.METADATA_PUBLISH,
+    "uploadDirectoryJob": JobKind.UPLOAD_DIRECTORY,
+    "uploadUrlsJob": JobKind.UPLOAD_URLS,
+    "optimizeImagesJob": JobKind.OPTIMIZE_IMAGES,
+    "ripPdfsJob": JobKind.RIP_PDFS,
+    "reprocessAssetsJob": JobKind.REPROCESS_ASSETS,
+    "createVideoSitemapJob": JobKind.CREATE_VIDEO_SITEMAP,
+    "exportJob": JobKind.EXPORT,
+    "automatedSetGenerationJob": JobKind.AUTOMATED_SET_GENERATION,
+}
+
+
+def job_kind(name: str | JobKind) -> JobKind:
+    """A job kind from its payload element (``uploadUrlsJob``), its type (``UrlUpload``)
+    or its enum name; raises ValueError for any other name."""
+    if isinstance(name, JobKind):
+        return name
+    if name in PAYLOAD_ELEMENTS:
+        return PAYLOAD_ELEMENTS[name]
+    for kind in JobKind:
+        if name in (kind.value, kind.name, kind.name.lower()):
+            return kind
+    known = ", ".join(PAYLOAD_ELEMENTS)
+    raise ValueError(f"unknown job kind {name!r}; use a payload element name such as {known}")
+
+
+
 class TriggerState(Enum):
     """Quartz trigger states reported by ScheduledJob."""
 

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from ips_fake.core.model import JobKind, Outcome
+from ips_fake.core.model import JobKind, Outcome, job_kind
 
 #: The longest a scripted run may take: a century of simulated seconds (longer ones would
 #: end past the last date the clock can hold).
@@ -54,6 +54,29 @@ class OutcomeRule:
 
 
 DEFAULT_RULE = OutcomeRule()
+
+
+def outcome_rule(
+    outcome: str | Outcome = Outcome.SUCCESS,
+    *,
+    kind: str | JobKind | None = None,
+    name_pattern: str | None = None,
+    seconds: float | None = None,
+) -> OutcomeRule:
+    """A scripted-outcome rule from loose values: an outcome name, a job kind by payload
+    element, type or enum name (see :func:`~ips_fake.core.model.job_kind`); raises ValueError
+    for a bad value. The facade, the plugin and the admin API all build rules here.
+
+    Example::
+
+        outcome_rule("fail", kind="uploadUrlsJob", name_pattern="nightly-*")
+    """
+    return OutcomeRule(
+        outcome=Outcome(outcome),
+        kind=job_kind(kind) if kind is not None else None,
+        name_pattern=name_pattern,
+        seconds=seconds,
+    )
 
 
 class OutcomeScript:
