@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ips_fake.core.clock import Clock, ManualClock, MovableClock
 from ips_fake.core.directory import Company, Directory, User
@@ -79,8 +80,9 @@ class IpsFake:
     # -- time ----------------------------------------------------------------------------------
 
     def now(self) -> datetime:
-        """The fake's current time."""
-        return self.clock.now()
+        """The fake's current time, in its time zone, every trigger and run end due by then
+        applied (what ``GET /_fake/clock`` says of a served fake)."""
+        return self.service.sync()
 
     def _movable(self) -> MovableClock:
         if not isinstance(self.clock, MovableClock):
@@ -108,6 +110,11 @@ class IpsFake:
     def directory(self) -> Directory:
         """The companies and users the fake knows."""
         return self.service.directory
+
+    def directory_data(self) -> dict[str, Any]:
+        """Companies and users as directory-file data, passwords included."""
+        with self.service.lock:
+            return self.directory.as_json_data()
 
     def add_company(self, company_id: str, name: str | None = None) -> Company:
         """Add a company (``"49"`` or ``"c|49"``); ValueError if the directory has one with

@@ -65,6 +65,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "ips_fake.clocks",
             "ips_fake.scrubbing",
             "ips_fake.shipped",
+            "ips_fake.jsonvalues",
             "ips_fake.data",
             "ips_fake.schema",
         ),
