@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 import zeep
 from job_builders import PUBLISH, T0
+from zeep_clients import auth_header, in_process_client
 
 from ips_fake.core.directory import User
 from ips_fake.core.errors import FaultCode, IpsFault
@@ -22,7 +23,7 @@ from ips_fake.core.model import (
     WorkItem,
 )
 from ips_fake.fake import IpsFake
-from ips_fake.transport import INPROCESS_BASE_URL, InProcessTransport, in_process_session
+from ips_fake.transport import INPROCESS_BASE_URL, in_process_session
 from ips_fake.wsgi import SERVICE_PATH
 
 WSDL = INPROCESS_BASE_URL + "/scene7/webservice/IpsApi-2014-04-03.wsdl"
@@ -257,8 +258,7 @@ def test_records_per_page_cap_over_soap() -> None:
     user = login(fake, "ipsuser@example.com")
     fake.service.submit_job(user, SubmitJobRequest("47", "big-upload", url_upload(1200)))
     fake.advance(minutes=1)
-    client = zeep.Client(PAGING_WSDL, transport=InProcessTransport(fake.app))
-    auth = client.get_element("ns0:authHeader")(user="ipsuser@example.com", password="password")
+    client, auth = soap_client(fake, PAGING_WSDL)
 
     [log] = client.service.getJobLogDetails(
         companyHandle="c|47", originalName="big-upload", recordsPerPage=2000, _soapheaders=[auth]
@@ -347,9 +347,8 @@ def test_failed_run_log_has_error_types_and_fatal_error() -> None:
 
 
 def soap_client(fake: IpsFake, wsdl: str = WSDL) -> tuple[zeep.Client, object]:
-    client = zeep.Client(wsdl, transport=InProcessTransport(fake.app))
-    auth = client.get_element("ns0:authHeader")(user="ipsuser@example.com", password="password")
-    return client, auth
+    client = in_process_client(fake, wsdl, user=None)
+    return client, auth_header(client)
 
 
 def submit_export(fake: IpsFake, handles: list[str]) -> Callable[[], list[object]]:

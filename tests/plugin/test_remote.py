@@ -155,3 +155,64 @@ def test_the_readme_example_runs_twice_against_one_served_fake(
             "-p", "no:cacheprovider", "-p", "no:randomly", "--ips-fake-url", served_origin
         )
         result.assert_outcomes(passed=1, skipped=1)
+
+
+DOCUMENTS = (Path(__file__).parents[2] / "README.md", Path(__file__).parents[2] / "docs/plugin.md")
+#: The documented examples a served fake cannot run (in-process only), by test id.
+SKIPPED_REMOTELY = (
+    "test_plugin_0.py::test_nightly_publish_runs_at_two_and_mails_the_submitter[inprocess]",
+    "test_plugin_1.py::test_follows_freezegun",
+    "test_readme_0.py::test_nightly_publish_runs_at_two_and_mails_the_submitter[inprocess]",
+)
+#: Why they skip, as the short summary counts it.
+SKIP_REASONS = (
+    "SKIPPED [[]2[]] *the in-process transport needs the fake in this process*",
+    "SKIPPED [[]1[]] *freezegun cannot move the clock of the ips-fake at*",
+)
+
+
+def documented_tests() -> dict[str, str]:
+    """Every runnable test file in the README and the plugin guide, by its file name: the
+    ``python`` blocks defining a test, minus placeholders (a bare ``...`` body)."""
+    found: dict[str, str] = {}
+    for document in DOCUMENTS:
+        blocks = re.findall(r"```python\n(.*?)```", document.read_text("utf-8"), re.S)
+        runnable = [
+            block
+            for block in blocks
+            if "def test_" in block and not re.search(r"^\s+\.\.\.$", block, re.M)
+        ]
+        for index, block in enumerate(runnable):
+            name = f"test_{document.stem.lower()}_{index}"
+            found[name] = block if "import pytest" in block else "import pytest\n" + block
+    return found
+
+
+def test_the_documented_examples_find_every_runnable_block() -> None:
+    assert set(documented_tests()) == {"test_readme_0", "test_plugin_0", "test_plugin_1"}
+
+
+@pytest.mark.parametrize("backend", ["in-process", "served"])
+def test_the_documented_examples_pass_in_process_and_against_a_served_fake(
+    pytester: pytest.Pytester,
+    served_origin: str,
+    monkeypatch: pytest.MonkeyPatch,
+    backend: str,
+) -> None:
+    """The README's and the plugin guide's example tests, as written: all pass in process;
+    against ``ips-fake serve --clock manual`` all pass but the listed in-process-only ones,
+    which skip saying why."""
+    pytester.makepyfile(**documented_tests())
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    flags = ["--ips-fake-url", served_origin] if backend == "served" else []
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "no:randomly", "-rs", "-v", *flags
+    )
+
+    total = 2 + 2 + 1
+    skipped = SKIPPED_REMOTELY if backend == "served" else ()
+    result.assert_outcomes(passed=total - len(skipped), skipped=len(skipped))
+    result.stdout.re_match_lines([re.escape(test_id) + " SKIPPED" for test_id in skipped])
+    if skipped:
+        result.stdout.fnmatch_lines(list(SKIP_REASONS), consecutive=False)

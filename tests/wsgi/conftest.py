@@ -3,20 +3,19 @@ and one real loopback server per module for what must cross a socket."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 import zeep
 from soap_wire import assert_no_traceback
 from werkzeug.test import Client
+from zeep_clients import PORTS, ServiceFactory, in_process_client
 
 from ips_fake.fake import IpsFake
 from ips_fake.server import FakeServer
-from ips_fake.transport import INPROCESS_BASE_URL, InProcessTransport
 
 SERVER_SIDE_PROBLEMS = ("response does not validate", "server error", " fault detail does not")
 WSDL_2014 = "/scene7/webservice/IpsApi-2014-04-03.wsdl"
-PORTS = {"1.1": "IpsApiSoapPort", "1.2": "IpsApiSoap12Port"}
 
 
 @pytest.fixture(autouse=True)
@@ -50,10 +49,7 @@ def zeep_wsdl() -> str:
 @pytest.fixture
 def zeep_client(fake: IpsFake, zeep_wsdl: str) -> zeep.Client:
     """zeep built from the served ``zeep_wsdl``, in-process, authenticated as ipsuser."""
-    client = zeep.Client(INPROCESS_BASE_URL + zeep_wsdl, transport=InProcessTransport(fake.app))
-    header = client.get_element("ns0:authHeader")
-    client.set_default_soapheaders([header(user="ipsuser@example.com", password="password")])
-    return client
+    return in_process_client(fake, zeep_wsdl)
 
 
 @pytest.fixture(params=sorted(PORTS), ids=lambda version: f"soap{version}")
@@ -68,19 +64,13 @@ def service(zeep_client: zeep.Client, soap_version: str) -> zeep.proxy.ServicePr
     return zeep_client.bind("IpsApiService", PORTS[soap_version])
 
 
-ServiceFactory = Callable[[str | None, str | None], zeep.proxy.ServiceProxy]
-
-
 @pytest.fixture
 def service_as(fake: IpsFake, soap_version: str, zeep_wsdl: str) -> ServiceFactory:
     """Build a zeep service on ``soap_version``'s port that sends ``user``'s authHeader
     (none at all when ``user`` is None)."""
 
     def build(user: str | None, password: str | None = "password") -> zeep.proxy.ServiceProxy:
-        client = zeep.Client(INPROCESS_BASE_URL + zeep_wsdl, transport=InProcessTransport(fake.app))
-        if user is not None:
-            header = client.get_element("ns0:authHeader")
-            client.set_default_soapheaders([header(user=user, password=password)])
+        client = in_process_client(fake, zeep_wsdl, user=user, password=password)
         return client.bind("IpsApiService", PORTS[soap_version])
 
     return build

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import pytest
 import zeep
 import zeep.exceptions
-from conftest import ServiceFactory
 from soap_wire import (
     IMAGE_SERVING_PAYLOAD,
     UNVERSIONED,
@@ -22,6 +21,7 @@ from soap_wire import (
     zeep_fault,
 )
 from werkzeug.test import Client
+from zeep_clients import ServiceFactory
 
 from ips_fake.fake import IpsFake
 

@@ -30,6 +30,7 @@ from soap_wire import (
     wire_fault,
 )
 from werkzeug.test import Client
+from zeep_clients import PORTS, USER, listed, zeep_client
 
 from ips_fake.fake import IpsFake
 from ips_fake.server import FakeServer
@@ -45,10 +46,7 @@ from ips_fake.soap.schema import (
 from ips_fake.soap.structure import conform, structure_of
 from ips_fake.soap.validation import response_problems
 
-PORTS = {"1.1": "IpsApiSoapPort", "1.2": "IpsApiSoap12Port"}
 XML_ENDPOINT = "/scene7/api/IpsApiService"
-USER = "ipsuser@example.com"
-PASSWORD = "password"
 SERVER_SIDE_PROBLEMS = ("response does not validate", "server error", " fault detail does not")
 #: An uploadUrlsJob of two URLs, with only its required elements.
 TWO_URLS = {
@@ -83,11 +81,6 @@ def since(version: ApiVersion, label: str) -> bool:
 
 def company(version: ApiVersion) -> str:
     return "47" if version.is_legacy else "c|47"
-
-
-def listed(result: list[Any] | None) -> list[Any]:
-    """zeep gives None for an empty array."""
-    return list(result or [])
 
 
 # -- one served fake and one zeep client per (version, port) for the module ----------------------
@@ -126,10 +119,10 @@ def service_of(server: FakeServer, version: ApiVersion, soap_version: str) -> An
     of ``soap_version``, sending ipsuser's authHeader; one per (version, port) and server."""
     key = (f"{server.service_url} {version.label}", soap_version)
     if key not in _CLIENTS:
-        client = zeep.Client(server.wsdl_url(version.wsdl_file))
+        client = zeep_client(
+            server.wsdl_url(version.wsdl_file), element=f"{{{version.namespace}}}authHeader"
+        )
         assert client.settings.strict
-        header = client.get_element(f"{{{version.namespace}}}authHeader")
-        client.set_default_soapheaders([header(user=USER, password=PASSWORD)])
         _CLIENTS[key] = client.bind("IpsApiService", PORTS[soap_version])
     return _CLIENTS[key]
 

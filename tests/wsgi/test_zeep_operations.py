@@ -9,11 +9,10 @@ journal to make sure the calls really went out in that SOAP version. The module 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 import zeep
-from conftest import ServiceFactory
+from zeep_clients import ServiceFactory, listed
 
 from ips_fake.fake import IpsFake
 
@@ -24,11 +23,6 @@ IMAGE_SERVING = {"publishType": "Full", "emailSetting": "Error"}
 @pytest.fixture
 def zeep_wsdl() -> str:
     return "/scene7/webservice/IpsApi-2016-01-14-beta.wsdl"
-
-
-def listed(result: list[Any] | None) -> list[Any]:
-    """zeep gives None for an empty array."""
-    return list(result or [])
 
 
 def soap_versions_used(fake: IpsFake) -> set[str | None]:
