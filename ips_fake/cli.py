@@ -50,10 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ips-fake {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="start a fake IPS server")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    serve.add_argument(
-        "--port", type=int, default=8080, help="port (default: 8080; 0 picks a free one)"
-    )
+    add_listening_options(serve, default_port=8080)
     serve.add_argument("--directory", help="a directory JSON file of companies and users")
     serve.add_argument(
         "--clock",
@@ -62,7 +59,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="real: wall time (default); manual: frozen until moved through /_fake/clock",
     )
     serve.add_argument("--time-zone", default="UTC", help="the server's time zone (default: UTC)")
-    serve.add_argument("--access-log", action="store_true", help="log every request to stderr")
     serve.add_argument(
         "--allow-host",
         action="append",
@@ -71,11 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="a Host name the admin API (/_fake/) admits besides loopback ones and --host, "
         "e.g. a container or CI service name (repeatable)",
     )
-    serve.add_argument(
-        "--admin-token",
-        default=None,
-        metavar="TOKEN",
-        help="every admin API call must present TOKEN ('Authorization: Bearer TOKEN' or "
+    add_admin_token_option(
+        serve,
+        "every admin API call must present TOKEN ('Authorization: Bearer TOKEN' or "
         "'X-Ips-Fake-Token: TOKEN'); default: $IPS_FAKE_ADMIN_TOKEN, else no token",
     )
     add_log_retention_option(serve)
@@ -126,10 +120,7 @@ def add_record_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "--upstream", required=True, help="the IPS endpoint, http(s)://host[:port]; only it"
     )
     record.add_argument("--out", required=True, help="the cassette file to write")
-    record.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    record.add_argument(
-        "--port", type=int, default=8081, help="port (default: 8081; 0 picks a free one)"
-    )
+    add_listening_options(record, default_port=8081)
     record.add_argument(
         "--timeout",
         type=float,
@@ -149,12 +140,9 @@ def add_record_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
         action="store_true",
         help="the upstream is an ips-fake: store its clock (GET /_fake/clock) with each exchange",
     )
-    record.add_argument(
-        "--admin-token",
-        default=None,
-        help="the upstream ips-fake's admin token (default: $IPS_FAKE_ADMIN_TOKEN)",
+    add_admin_token_option(
+        record, "the upstream ips-fake's admin token (default: $IPS_FAKE_ADMIN_TOKEN)"
     )
-    record.add_argument("--access-log", action="store_true", help="log every request to stderr")
 
 
 def add_verify_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -182,10 +170,8 @@ def add_verify_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
         help="the password sent for a recorded secret the recording saw accepted "
         "(default: password, the fake's)",
     )
-    verify.add_argument(
-        "--admin-token",
-        default=None,
-        help="the --url server's admin token (default: $IPS_FAKE_ADMIN_TOKEN)",
+    add_admin_token_option(
+        verify, "the --url server's admin token (default: $IPS_FAKE_ADMIN_TOKEN)"
     )
     verify.add_argument(
         "--company",
@@ -206,6 +192,28 @@ def add_verify_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
         help="compare handles, run names and dates as recorded (no value mapping); "
         "the default under the former name 'replay'",
     )
+
+
+def add_listening_options(parser: argparse.ArgumentParser, *, default_port: int) -> None:
+    """``--host``, ``--port`` and ``--access-log`` of a command that serves HTTP."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=default_port,
+        help=f"port (default: {default_port}; 0 picks a free one)",
+    )
+    parser.add_argument("--access-log", action="store_true", help="log every request to stderr")
+
+
+def add_admin_token_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """``--admin-token TOKEN``: an ips-fake admin API token (default from the environment)."""
+    parser.add_argument("--admin-token", default=None, metavar="TOKEN", help=help_text)
+
+
+def admin_token(arguments: argparse.Namespace) -> str | None:
+    """``--admin-token``, else ``$IPS_FAKE_ADMIN_TOKEN``, else None."""
+    return arguments.admin_token or os.environ.get("IPS_FAKE_ADMIN_TOKEN") or None
 
 
 def add_log_retention_option(parser: argparse.ArgumentParser) -> None:
@@ -289,7 +297,7 @@ def serve(arguments: argparse.Namespace) -> int:
     """Run the server until Ctrl-C or SIGTERM; Ctrl-C while it starts exits 130 quietly."""
     if arguments.admin_token == "":
         return cannot_start("--admin-token is empty: give a token, or leave the flag out")
-    token = arguments.admin_token or os.environ.get("IPS_FAKE_ADMIN_TOKEN") or None
+    token = admin_token(arguments)
     started = start_server(arguments, token)
     if isinstance(started, int):
         return started
@@ -383,7 +391,12 @@ def verify_command(arguments: argparse.Namespace) -> int:
     every answer matches, 1 when one differs, 2 when a cassette cannot be read or the server
     cannot be driven."""
     from ips_fake.recording import Cassette, CassetteError, ReplayReport
-    from ips_fake.verify import markdown_report, verify_in_process, verify_over_http
+    from ips_fake.verify import (
+        VerifyOptions,
+        markdown_report,
+        verify_in_process,
+        verify_over_http,
+    )
 
     cassettes: list[tuple[str, Cassette]] = []
     for path in arguments.cassettes:
@@ -400,10 +413,17 @@ def verify_command(arguments: argparse.Namespace) -> int:
         return 2
     if arguments.url and _needs_requests():
         return 2
-    token = arguments.admin_token or os.environ.get("IPS_FAKE_ADMIN_TOKEN") or None
+    token = admin_token(arguments)
     # 'replay' keeps its former behaviour: strict values, the bare summary for one cassette
     former = arguments.command == "replay"
     map_values = not (arguments.strict or former)
+    options = VerifyOptions(
+        ignore=ignore,
+        password=arguments.password,
+        map_values=map_values,
+        companies=companies,
+        user=arguments.user,
+    )
     results: list[tuple[str, Cassette, ReplayReport]] = []
     for path, cassette in cassettes:
         try:
@@ -412,22 +432,11 @@ def verify_command(arguments: argparse.Namespace) -> int:
                     cassette,
                     _base_url(arguments.url),
                     move_clock=not arguments.no_clock,
-                    ignore=ignore,
-                    password=arguments.password,
                     admin_token=token,
-                    map_values=map_values,
-                    companies=companies,
-                    user=arguments.user,
+                    **options,
                 )
             else:
-                report = verify_in_process(
-                    cassette,
-                    ignore=ignore,
-                    password=arguments.password,
-                    map_values=map_values,
-                    companies=companies,
-                    user=arguments.user,
-                )
+                report = verify_in_process(cassette, **options)
         except (OSError, CassetteError) as error:  # requests' errors are OSErrors
             print(f"ips-fake: cannot verify {path}: {error}", file=sys.stderr)
             return 2
@@ -479,7 +488,7 @@ def record_command(arguments: argparse.Namespace) -> int:
             out,
             timeout=arguments.timeout,
             upstream_clock=arguments.upstream_clock,
-            admin_token=arguments.admin_token or os.environ.get("IPS_FAKE_ADMIN_TOKEN") or None,
+            admin_token=admin_token(arguments),
         )
         cassette.save(out)
         server = AppServer(proxy, arguments.host, arguments.port, quiet=not arguments.access_log)

@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     import requests
     import requests.adapters
 
+    from ips_fake.control import FakeControl
     from ips_fake.fake import IpsFake
 
 __all__ = [
@@ -85,6 +86,7 @@ __all__ = [
     "StepResult",
     "canonical_xml",
     "compare_responses",
+    "control_clock_mover",
     "decode_content",
     "http_clock_mover",
     "http_sender",
@@ -889,11 +891,18 @@ def in_process_sender(target: IpsFake) -> tuple[Sender, ClockMover]:
             body=response.get_data(),
         )
 
-    def move(instant: datetime) -> None:
-        if instant > target.clock.now():
-            target.move_to(instant)
+    return send, control_clock_mover(target)
 
-    return send, move
+
+def control_clock_mover(fake: FakeControl) -> ClockMover:
+    """A :data:`ClockMover` for any fake you drive (:class:`~ips_fake.control.FakeControl`):
+    moves its clock to the instant when that is later than its time, never back."""
+
+    def move(instant: datetime) -> None:
+        if instant > fake.now():
+            fake.move_to(instant)
+
+    return move
 
 
 def replay_over_http(
@@ -958,33 +967,22 @@ def http_clock_mover(
     timeout: float = 30.0,
     admin_token: str | None = None,
 ) -> ClockMover:
-    """A :data:`ClockMover` for an ``ips-fake serve`` at ``base_url``: reads ``GET
-    /_fake/clock`` and, when the instant is later, ``POST``s a JSON ``move_to`` (with
-    ``X-Ips-Fake-Token`` when ``admin_token`` is given). Raises :class:`CassetteError` when
-    the server refuses."""
-    import requests
+    """A :data:`ClockMover` for an ``ips-fake serve`` at ``base_url``: its clock driven through
+    the admin API (:class:`~ips_fake.control.HttpFake`, with ``admin_token`` when given) and
+    moved when the instant is later. Raises :class:`CassetteError` when the server refuses,
+    ``OSError`` when it cannot be reached. ``session`` is accepted for the SOAP sender's sake
+    and not used: the admin API is reached directly (a loopback server with no proxy)."""
+    from ips_fake.control import AdminApiError, HttpFake
 
-    http = session if session is not None else requests.Session()
-    base = base_url.rstrip("/")
-    token = {"X-Ips-Fake-Token": admin_token} if admin_token else {}
+    mover = control_clock_mover(HttpFake(base_url, admin_token, timeout=timeout))
 
     def move(instant: datetime) -> None:
-        current = http.get(base + "/_fake/clock", headers=token, timeout=timeout)
-        if current.status_code != 200:
+        try:
+            mover(instant)
+        except (AdminApiError, ValueError) as error:
             raise CassetteError(
-                f"could not read the clock of {base}: {current.status_code} {current.text[:200]}"
-            )
-        if instant > datetime.fromisoformat(current.json()["now"]):
-            moved = http.post(
-                base + "/_fake/clock",
-                json={"move_to": instant.isoformat()},
-                headers=token,
-                timeout=timeout,
-            )
-            if moved.status_code != 200:
-                raise CassetteError(
-                    f"could not move the clock of {base} to {instant.isoformat()}: "
-                    f"{moved.status_code} {moved.text[:200]}"
-                )
+                f"could not move the clock of {base_url.rstrip('/')} to {instant.isoformat()}: "
+                f"{error}"
+            ) from None
 
     return move

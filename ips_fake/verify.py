@@ -33,7 +33,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from lxml import etree
 
@@ -68,6 +68,7 @@ __all__ = [
     "MAPPED_ELEMENTS",
     "RUN_NAME_ELEMENTS",
     "ValueMap",
+    "VerifyOptions",
     "canonical_text",
     "localize",
     "markdown_report",
@@ -384,31 +385,27 @@ def verify(
     )
 
 
+class VerifyOptions(TypedDict, total=False):
+    """The keywords :func:`verify_in_process` and :func:`verify_over_http` pass on to
+    :func:`verify` (see it for their meaning and defaults)."""
+
+    ignore: Iterable[str]
+    password: str
+    map_values: bool
+    companies: Sequence[str]
+    user: str
+
+
 def verify_in_process(
-    cassette: Cassette,
-    fake: IpsFake | None = None,
-    *,
-    ignore: Iterable[str] = (),
-    password: str = DEFAULT_REPLAY_PASSWORD,
-    map_values: bool = True,
-    companies: Sequence[str] = DEFAULT_COMPANIES,
-    user: str = DEFAULT_USER,
+    cassette: Cassette, fake: IpsFake | None = None, **options: Unpack[VerifyOptions]
 ) -> ReplayReport:
     """:func:`verify` against ``fake`` (a fresh :class:`~ips_fake.fake.IpsFake` by default)
-    with no socket, its clock moved to each recorded time."""
+    with no socket, its clock moved to each recorded time; ``options`` as :func:`verify`
+    takes them (``ignore``, ``password``, ``map_values``, ``companies``, ``user``)."""
     from ips_fake.fake import IpsFake
 
     send, move = in_process_sender(fake if fake is not None else IpsFake())
-    return verify(
-        cassette,
-        send,
-        move_clock=move,
-        ignore=ignore,
-        password=password,
-        map_values=map_values,
-        companies=companies,
-        user=user,
-    )
+    return verify(cassette, send, move_clock=move, **options)
 
 
 def verify_over_http(
@@ -417,30 +414,18 @@ def verify_over_http(
     *,
     session: requests.Session | None = None,
     move_clock: bool = True,
-    ignore: Iterable[str] = (),
-    password: str = DEFAULT_REPLAY_PASSWORD,
     timeout: float = 30.0,
     admin_token: str | None = None,
-    map_values: bool = True,
-    companies: Sequence[str] = DEFAULT_COMPANIES,
-    user: str = DEFAULT_USER,
+    **options: Unpack[VerifyOptions],
 ) -> ReplayReport:
     """:func:`verify` against the server at ``base_url``; with ``move_clock`` (an
     ``ips-fake serve``) its clock is moved through the admin API (``admin_token`` when it
-    has one). Raises :class:`~ips_fake.recording.CassetteError` when the clock cannot be
-    moved, ``requests.RequestException`` when the server cannot be reached."""
+    has one); ``options`` as :func:`verify` takes them. Raises
+    :class:`~ips_fake.recording.CassetteError` when the clock cannot be moved, ``OSError``
+    (``requests.RequestException`` among them) when the server cannot be reached."""
     send = http_sender(base_url, session=session, timeout=timeout)
     move = http_clock_mover(base_url, session=session, timeout=timeout, admin_token=admin_token)
-    return verify(
-        cassette,
-        send,
-        move_clock=move if move_clock else None,
-        ignore=ignore,
-        password=password,
-        map_values=map_values,
-        companies=companies,
-        user=user,
-    )
+    return verify(cassette, send, move_clock=move if move_clock else None, **options)
 
 
 # -- the fidelity report -------------------------------------------------------------------------

@@ -94,3 +94,17 @@ def test_a_clock_that_cannot_move_says_so() -> None:
         pytest.raises(ClockNotMovable, match="cannot move its clock"),
     ):
         HttpFake(server.base_url).advance(60)
+
+
+def test_verify_moves_a_served_clock_through_the_protocol_and_reports_a_refusal() -> None:
+    from ips_fake.clocks import WallClock
+    from ips_fake.recording import CassetteError, http_clock_mover
+
+    with FakeServer(IpsFake()) as server:
+        http_clock_mover(server.base_url)(datetime(2026, 2, 1, tzinfo=UTC))
+        assert server.fake.now() == datetime(2026, 2, 1, tzinfo=UTC)
+    with (
+        FakeServer(IpsFake(clock=WallClock())) as server,
+        pytest.raises(CassetteError, match=r"could not move the clock of .*cannot move"),
+    ):
+        http_clock_mover(server.base_url)(datetime(8000, 1, 1, tzinfo=UTC))
