@@ -82,7 +82,31 @@ class SessionClock:
         return self._manual("move_to").move_to(instant)
 
 
-class LocalFake:
+class _SharedClients:
+    """The zeep transports and parsed WSDL documents a session's backend shares between its
+    tests (parsing a WSDL takes far longer than a test)."""
+
+    def __init__(self) -> None:
+        self._transports: dict[str, Any] = {}
+        self._documents: dict[str, Any] = {}
+
+    def zeep_transport(self, transport: str) -> Any:
+        """A zeep transport for ``transport``, shared by every test of the session."""
+        raise NotImplementedError
+
+    def wsdl_document(self, url: str, transport: str) -> Any:
+        """The parsed zeep WSDL document at ``url``, parsed once per session."""
+        if url not in self._documents:
+            self._documents[url] = _load_wsdl(url, self.zeep_transport(transport))
+        return self._documents[url]
+
+    def _close_transports(self) -> None:
+        for transport in self._transports.values():
+            transport.session.close()
+        self._transports.clear()
+
+
+class LocalFake(_SharedClients):
     """One :class:`IpsFake` in this process: on a :class:`SessionClock`, served over HTTP by a
     :class:`FakeServer` started on first use, and in-process through the WSGI app.
 
@@ -98,11 +122,10 @@ class LocalFake:
     is_controllable = True
 
     def __init__(self, fake: IpsFake, clock: SessionClock) -> None:
+        super().__init__()
         self.fake = fake
         self.clock = clock
         self._server: FakeServer | None = None
-        self._transports: dict[str, Any] = {}
-        self._documents: dict[str, Any] = {}
 
     @classmethod
     def build(
@@ -168,12 +191,6 @@ class LocalFake:
         session.trust_env = False  # loopback: no proxy may stand in between
         return session
 
-    def wsdl_document(self, url: str, transport: str) -> Any:
-        """The parsed zeep WSDL document at ``url``, parsed once per session."""
-        if url not in self._documents:
-            self._documents[url] = _load_wsdl(url, self.zeep_transport(transport))
-        return self._documents[url]
-
     def begin_test(self, settings: FixtureSettings) -> None:
         """Back to the starting directory, no jobs, logs, mail, outcomes or journal, and the
         clock at its start (or following freezegun)."""
@@ -188,9 +205,7 @@ class LocalFake:
 
     def close(self) -> None:
         """Close the shared transports and stop the server."""
-        for transport in self._transports.values():
-            transport.session.close()
-        self._transports.clear()
+        self._close_transports()
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -211,7 +226,7 @@ def _load_wsdl(url: str, transport: Any) -> Any:
     return Document(url, transport, settings=Settings())
 
 
-class RemoteFake:
+class RemoteFake(_SharedClients):
     """A server in another process: an ``ips-fake serve`` (driven through its ``/_fake/``
     admin API) or a real IPS endpoint (only SOAP calls; everything else skips the test).
 
@@ -224,13 +239,12 @@ class RemoteFake:
     is_local = False
 
     def __init__(self, url: str, admin_token: str | None = None) -> None:
+        super().__init__()
         self.url = url
         self.http = HttpFake(url, admin_token)
         self.origin = self.http.origin
         self.admin_token = self.http.admin_token
         self.is_loopback = self.http.is_loopback
-        self._transports: dict[str, Any] = {}
-        self._documents: dict[str, Any] = {}
         self.is_controllable = self._probe()
 
     @property
@@ -299,12 +313,6 @@ class RemoteFake:
         session.trust_env = not self.is_loopback
         return session
 
-    def wsdl_document(self, url: str, transport: str) -> Any:
-        """The parsed zeep WSDL document at ``url``, parsed once per session."""
-        if url not in self._documents:
-            self._documents[url] = _load_wsdl(url, self.zeep_transport(transport))
-        return self._documents[url]
-
     def begin_test(self, settings: FixtureSettings) -> None:
         """Reset the remote fake; skip what another process's clock cannot do."""
         if settings.needs_own_fake:
@@ -330,9 +338,7 @@ class RemoteFake:
 
     def close(self) -> None:
         """Close the shared transports."""
-        for transport in self._transports.values():
-            transport.session.close()
-        self._transports.clear()
+        self._close_transports()
 
 
 @contextmanager
