@@ -1134,6 +1134,68 @@ class IpsService:
         """Entries in the timeline (for diagnostics)."""
         return len(self._timeline)
 
+    # -- bounded views (the dashboard, ips_fake.dashboard) ----------------------------------------
+
+    def recent_scheduled_jobs(
+        self, limit: int, *, company_id: str | None = None, name: str | None = None
+    ) -> tuple[list[ScheduledJobInfo], int]:
+        """The newest ``limit`` jobs that can still fire, newest first, of one company and/or
+        whose name contains ``name`` (case-insensitive) when given; and how many match."""
+        with self.lock:
+            self.sync()
+            jobs = [
+                job
+                for job in reversed(self._jobs.values())
+                if job.is_listed and _matches(job.company_id, job.name, company_id, name)
+            ]
+            return [self._scheduled_info(job) for job in jobs[:limit]], len(jobs)
+
+    def recent_active_jobs(
+        self, limit: int, *, company_id: str | None = None, name: str | None = None
+    ) -> tuple[list[ActiveJobInfo], int]:
+        """The newest ``limit`` unfinished runs (waiting ones included), newest first, filtered
+        like :meth:`recent_scheduled_jobs` by the job's name; and how many match."""
+        with self.lock:
+            now = self.sync()
+            runs = [
+                run
+                for run in reversed(self._runs.values())
+                if _matches(run.job.company_id, run.job.name, company_id, name)
+            ]
+            return [self._active_info(run, now) for run in runs[:limit]], len(runs)
+
+    def recent_job_logs(
+        self, limit: int, *, company_id: str | None = None, name: str | None = None
+    ) -> tuple[list[JobLogInfo], int]:
+        """The ``limit`` logs of the runs that finished last, newest first, filtered like
+        :meth:`recent_scheduled_jobs` by the job's name; and how many match."""
+        with self.lock:
+            self.sync()
+            runs = [
+                run
+                for run in self._finished.values()
+                if _matches(run.job.company_id, run.job.name, company_id, name)
+            ]
+            runs.sort(key=lambda run: (run.ended_at, run.run_id), reverse=True)
+            return self._logs_of(runs[:limit]), len(runs)
+
+    def recent_notifications(
+        self, limit: int, *, company_id: str | None = None, name: str | None = None
+    ) -> tuple[list[Notification], int]:
+        """The ``limit`` newest mails of the outbox, newest first, filtered like
+        :meth:`recent_scheduled_jobs` by the job's name; and how many match."""
+        with self.lock:
+            self.sync()
+            mails = [
+                entry
+                for company, outbox in self._outbox.items()
+                if company_id is None or company == company_id
+                for entry in outbox
+                if _matches(company, entry[1].job_name, company_id, name)
+            ]
+            mails.sort(key=lambda entry: entry[0], reverse=True)
+            return [mail for _, mail in mails[:limit]], len(mails)
+
 
 @lru_cache(maxsize=256)
 def _fixed_items(folder: str | None, stem: str = "") -> tuple[WorkItem, ...]:
@@ -1147,6 +1209,13 @@ def _fixed_items(folder: str | None, stem: str = "") -> tuple[WorkItem, ...]:
 def with_locale(info: JobLogInfo, locale: str | None) -> JobLogInfo:
     """A copy of a log tagged with another locale (used by tests of localization)."""
     return replace(info, locale=locale)
+
+
+def _matches(company: str, job_name: str, company_id: str | None, name: str | None) -> bool:
+    """Whether a job of ``company`` named ``job_name`` passes a company and a name filter."""
+    if company_id is not None and company != company_id:
+        return False
+    return name is None or name.casefold() in job_name.casefold()
 
 
 def state_is_active(state: RunState) -> bool:

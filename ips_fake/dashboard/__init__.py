@@ -1,0 +1,347 @@
+"""The dashboard at ``/_fake/``: one HTML page showing a server's clock, jobs, runs, logs,
+outbox and journal, that updates itself while open, with controls that call the admin API.
+
+The page is rendered on the server from Jinja2 templates (``templates/``), with a small
+script and stylesheet (``static/``) shipped beside them: no build step, nothing loaded from
+elsewhere, and without JavaScript it is a readable snapshot. Every list is trimmed (at most
+:data:`LIST_LIMIT` rows a panel, :data:`DETAIL_LIMIT` lines a log, bodies as the journal
+keeps them) so the page costs the same with 10 or 10,000 logs held; it never reads
+``/_fake/state``. Routes (docs/dashboard.md):
+
+- ``GET /_fake/``: the page; ``?company=ID&job=TEXT`` filter every panel.
+- ``GET /_fake/dashboard/panels``: the panels alone (what the script polls), same filters.
+- ``GET /_fake/dashboard/logs/<run id>``: one job log's detail lines.
+- ``GET /_fake/dashboard/journal/<sequence>``: one exchange, request and answer XML
+  pretty-printed, passwords masked as in the admin API's journal.
+- ``GET /_fake/dashboard/static/<file>``: the script and the stylesheet.
+
+Protections are the admin API's (:class:`ips_fake.admin.AdminApi`): the same Host check and
+token. With a token set, ``/_fake/?token=TOKEN`` (the address ``ips-fake serve`` prints)
+stores it in a same-site, script-proof cookie scoped to ``/_fake/`` and redirects to the page
+without it; without it the page asks for it once. Pages forbid framing and any script, style
+or connection from elsewhere (Content-Security-Policy).
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from lxml import etree
+from werkzeug.exceptions import HTTPException, NotFound, Unauthorized
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from ips_fake.admin import (
+    OUTCOME_NAMES,
+    PAYLOAD_ELEMENT_OF_KIND,
+    TOKEN_COOKIE,
+    AdminApi,
+    clock_mode,
+    readable_request,
+)
+from ips_fake.core.clock import MovableClock
+from ips_fake.core.handles import HandleStyle, company_id_of, job_handle, run_handle
+from ips_fake.core.service import IpsService
+from ips_fake.soap.codec import PAYLOAD_ELEMENTS
+from ips_fake.soap.endpoint import Exchange, Journal
+
+#: The page's own address.
+PAGE_PATH = "/_fake/"
+#: Where the panels, details and static files live.
+ROUTE_PREFIX = "/_fake/dashboard/"
+#: Most rows a panel shows (the newest); the panel says how many match.
+LIST_LIMIT = 50
+#: Most detail lines shown for one job log.
+DETAIL_LIMIT = 500
+#: Most companies offered by the company filter.
+COMPANY_CHOICES = 500
+#: Longest filter text taken, in characters.
+FILTER_LIMIT = 200
+#: How often the script asks for fresh panels, in milliseconds.
+POLL_MILLISECONDS = 1000
+#: The clock steps the page offers: (label, seconds).
+CLOCK_STEPS = (
+    ("1 second", 1),
+    ("10 seconds", 10),
+    ("1 minute", 60),
+    ("10 minutes", 600),
+    ("1 hour", 3600),
+    ("1 day", 86400),
+)
+STATIC_FILES = {
+    "dashboard.js": "text/javascript; charset=utf-8",
+    "dashboard.css": "text/css; charset=utf-8",
+}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+_PRETTY_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+    remove_blank_text=True,
+)
+# parameters of a SOAP call that name the job it is about
+_JOB_PARAMS = ("jobName", "jobHandle", "originalName", "handle")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The page's filters: a company id (digits) and text a job's name contains."""
+
+    company: str | None = None
+    job: str | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> Filters:
+        """Filters from ``?company=&job=``; a company that is not a company id is ignored."""
+        company = company_id_of(args.get("company", "")[:FILTER_LIMIT])
+        job = args.get("job", "").strip()[:FILTER_LIMIT] or None
+        return cls(company, job)
+
+    def query(self, **changes: str | None) -> str:
+        """The query string of these filters with ``changes`` (None drops a filter)."""
+        values = {"company": self.company, "job": self.job, **changes}
+        pairs = [(key, value) for key, value in values.items() if value]
+        return "?" + urlencode(pairs) if pairs else "?"
+
+    def admits_exchange(self, exchange: Exchange) -> bool:
+        """Whether a journal entry is about the filtered company and job (by its
+        ``companyHandle`` and the job-naming parameters of its call)."""
+        params = exchange.params if isinstance(exchange.params, dict) else {}
+        if self.company is not None:
+            handle = params.get("companyHandle")
+            if not isinstance(handle, str) or company_id_of(handle) != self.company:
+                return False
+        if self.job is not None:
+            wanted = self.job.casefold()
+            named = [params.get(key) for key in _JOB_PARAMS]
+            if not any(isinstance(text, str) and wanted in text.casefold() for text in named):
+                return False
+        return True
+
+
+def pretty_xml(body: bytes) -> str:
+    """An XML body indented for reading; one that does not parse (a cut body, not XML, a
+    DOCTYPE) as it is."""
+    text = body.decode("utf-8", errors="replace")
+    if b"<!" in body[:4096].replace(b"<!--", b""):
+        return text
+    try:
+        root = etree.fromstring(body, _PRETTY_PARSER)
+    except etree.XMLSyntaxError:
+        return text
+    return etree.tostring(root, encoding="unicode", pretty_print=True)
+
+
+def _kind_name(kind: Any) -> str:
+    return PAYLOAD_ELEMENT_OF_KIND.get(kind, getattr(kind, "value", str(kind)))
+
+
+class Dashboard:
+    """The dashboard's routes over the admin API's service, journal and protections."""
+
+    def __init__(self, service: IpsService, journal: Journal, admin: AdminApi) -> None:
+        self.service = service
+        self.journal = journal
+        self.admin = admin
+        self.templates = jinja2.Environment(
+            loader=jinja2.PackageLoader("ips_fake.dashboard", "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.templates.filters["kind_name"] = _kind_name
+        self.templates.filters["when"] = _when
+        self.routes = Map(
+            [
+                Rule(PAGE_PATH, methods=["GET"], endpoint="page"),
+                Rule(ROUTE_PREFIX + "panels", methods=["GET"], endpoint="panels"),
+                Rule(ROUTE_PREFIX + "logs/<int:run_id>", methods=["GET"], endpoint="log"),
+                Rule(ROUTE_PREFIX + "journal/<int:sequence>", methods=["GET"], endpoint="exchange"),
+                Rule(ROUTE_PREFIX + "static/<name>", methods=["GET"], endpoint="static"),
+            ]
+        )
+
+    @staticmethod
+    def serves(path: str) -> bool:
+        """Whether ``path`` is the dashboard's (the rest of ``/_fake/`` is the admin API's)."""
+        return path == PAGE_PATH or path.startswith(ROUTE_PREFIX)
+
+    def __call__(self, request: Request) -> Response:
+        try:
+            adapter = self.routes.bind_to_environ(request.environ)
+            endpoint, values = adapter.match()
+            if endpoint == "page" and "token" in request.args:
+                return self._take_token(request)
+            if endpoint == "static":
+                self.admin.check_host(request)
+            else:
+                self.admin.guard(request)
+            response: Response = getattr(self, str(endpoint))(request, **values)
+        except Unauthorized:
+            response = self._ask_token(request, wrong=False)
+        except HTTPException as error:
+            response = self._html(
+                "error.html", {"code": error.code, "reason": error.description or error.name},
+                status=error.code or 400,
+            )
+            allowed = getattr(error, "valid_methods", None)
+            if allowed:
+                response.headers["Allow"] = ", ".join(allowed)
+        except Exception as error:  # a bug in the fake: say so without a traceback
+            response = self._html(
+                "error.html",
+                {"code": 500, "reason": f"internal error in the dashboard: {type(error).__name__}"},
+                status=500,
+            )
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    # -- token ---------------------------------------------------------------------------------
+
+    def _take_token(self, request: Request) -> Response:
+        """``/_fake/?token=TOKEN``: keep a right token in the cookie and drop it from the
+        address; a wrong one gets the form again."""
+        self.admin.check_host(request)
+        presented = request.args.get("token", "")
+        expected = self.admin.token
+        if expected is not None and not hmac.compare_digest(
+            presented.encode(), expected.encode()
+        ):
+            return self._ask_token(request, wrong=True)
+        filters = Filters.from_args(request.args)
+        response = Response(status=303, headers={"Location": PAGE_PATH + filters.query()})
+        if expected is not None:
+            response.set_cookie(
+                TOKEN_COOKIE,
+                expected,
+                path="/_fake/",
+                httponly=True,
+                samesite="Strict",
+                secure=request.scheme == "https",
+            )
+        return response
+
+    def _ask_token(self, request: Request, *, wrong: bool) -> Response:
+        filters = Filters.from_args(request.args)
+        return self._html("token.html", {"wrong": wrong, "filters": filters}, status=401)
+
+    # -- rendering -----------------------------------------------------------------------------
+
+    def _html(self, template: str, context: dict[str, Any], status: int = 200) -> Response:
+        body = self.templates.get_template(template).render(**context)
+        return Response(body, status=status, content_type="text/html; charset=utf-8")
+
+    def _panels(self, filters: Filters) -> dict[str, Any]:
+        """Everything the panels show, trimmed to :data:`LIST_LIMIT` rows each."""
+        service = self.service
+        options = {"company_id": filters.company, "name": filters.job}
+        jobs, job_count = service.recent_scheduled_jobs(LIST_LIMIT, **options)
+        runs, run_count = service.recent_active_jobs(LIST_LIMIT, **options)
+        logs, log_count = service.recent_job_logs(LIST_LIMIT, **options)
+        mails, mail_count = service.recent_notifications(LIST_LIMIT, **options)
+        exchanges = [e for e in reversed(self.journal.exchanges()) if filters.admits_exchange(e)]
+        clock = service.clock
+        with service.lock:
+            rules = list(service.outcomes.rules)
+        return {
+            "filters": filters,
+            "now": service.sync(),
+            "mode": clock_mode(clock),
+            "movable": isinstance(clock, MovableClock),
+            "time_zone": service.settings.time_zone,
+            "jobs": [
+                (job, job_handle(job.company_id, job.name, HandleStyle.MODERN)) for job in jobs
+            ],
+            "job_count": job_count,
+            "runs": [
+                (run, run_handle(run.company_id, run.name, run.run_id, HandleStyle.MODERN))
+                for run in runs
+            ],
+            "run_count": run_count,
+            "logs": logs,
+            "log_count": log_count,
+            "mails": mails,
+            "mail_count": mail_count,
+            "exchanges": exchanges[:LIST_LIMIT],
+            "exchange_count": len(exchanges),
+            "rules": rules,
+            "limit": LIST_LIMIT,
+        }
+
+    # -- routes --------------------------------------------------------------------------------
+
+    def page(self, request: Request) -> Response:
+        """GET /_fake/: the whole page."""
+        filters = Filters.from_args(request.args)
+        with self.service.lock:
+            companies = list(self.service.directory.companies.values())[:COMPANY_CHOICES]
+        context = {
+            **self._panels(filters),
+            "companies": companies,
+            "steps": CLOCK_STEPS,
+            "outcomes": OUTCOME_NAMES,
+            "kinds": sorted(PAYLOAD_ELEMENTS),
+            "poll": POLL_MILLISECONDS,
+            "panels_url": ROUTE_PREFIX + "panels" + filters.query(),
+        }
+        return self._html("page.html", context)
+
+    def panels(self, request: Request) -> Response:
+        """GET /_fake/dashboard/panels: the panels alone, for the script to swap in."""
+        return self._html("panels.html", self._panels(Filters.from_args(request.args)))
+
+    def log(self, request: Request, run_id: int) -> Response:
+        """GET /_fake/dashboard/logs/<run id>: a job log's detail lines (at most
+        :data:`DETAIL_LIMIT`)."""
+        log = self.service.job_log(run_id)
+        if log is None:
+            raise NotFound(f"no job log with run id {run_id} (never finished, or dropped)")
+        context = {
+            "log": log,
+            "details": log.details[:DETAIL_LIMIT],
+            "detail_count": len(log.details),
+        }
+        return self._html("log_part.html" if "part" in request.args else "log.html", context)
+
+    def exchange(self, request: Request, sequence: int) -> Response:
+        """GET /_fake/dashboard/journal/<sequence>: one exchange with its XML."""
+        found = next((e for e in self.journal.exchanges() if e.sequence == sequence), None)
+        if found is None:
+            raise NotFound(f"no journal entry #{sequence} (dropped, or the journal was reset)")
+        context = {
+            "exchange": found,
+            "request_xml": pretty_xml(readable_request(found.request)),
+            "response_xml": pretty_xml(found.response),
+        }
+        template = "exchange_part.html" if "part" in request.args else "exchange.html"
+        return self._html(template, context)
+
+    def static(self, request: Request, name: str) -> Response:
+        """GET /_fake/dashboard/static/<name>: the script or the stylesheet."""
+        content_type = STATIC_FILES.get(name)
+        if content_type is None:
+            raise NotFound(f"no static file {name!r}")
+        data = resources.files("ips_fake.dashboard").joinpath("static", name).read_bytes()
+        return Response(data, content_type=content_type)
+
+
+def _when(value: Any) -> str:
+    """A date-time as the page shows it (to the millisecond, with its offset)."""
+    if value is None:
+        return "—"
+    text: str = value.isoformat(sep=" ", timespec="milliseconds")
+    return text
