@@ -114,6 +114,7 @@ def test_serve_prints_its_urls_answers_soap_and_stops_cleanly_on_sigint(
     assert wsdl_url == f"http://127.0.0.1:{port}/scene7/webservice/IpsApi-2014-04-03.wsdl"
     assert int(port) > 0
     assert serve.next_line().startswith(f"Admin API:   http://127.0.0.1:{port}/_fake/state")
+    assert serve.next_line() == f"Dashboard:   http://127.0.0.1:{port}/_fake/"
 
     wsdl = requests.get(wsdl_url, timeout=10)
     assert wsdl.status_code == 200

@@ -93,7 +93,7 @@ _PRETTY_PARSER = etree.XMLParser(
     remove_blank_text=True,
 )
 # parameters of a SOAP call that name the job it is about
-_JOB_PARAMS = ("jobName", "jobHandle", "originalName", "handle")
+_JOB_PARAMS = ("jobName", "jobHandle", "originalName")
 
 
 @dataclass(frozen=True)
@@ -117,19 +117,28 @@ class Filters:
         return "?" + urlencode(pairs) if pairs else "?"
 
     def admits_exchange(self, exchange: Exchange) -> bool:
-        """Whether a journal entry is about the filtered company and job (by its
-        ``companyHandle`` and the job-naming parameters of its call)."""
-        params = exchange.params if isinstance(exchange.params, dict) else {}
-        if self.company is not None:
-            handle = params.get("companyHandle")
-            if not isinstance(handle, str) or company_id_of(handle) != self.company:
-                return False
+        """Whether a journal entry is about the filtered company and job: by the company
+        handle and the job-naming parameters of its call (``jobName`` of a submitJob,
+        ``jobHandle``, ``originalName``)."""
+        if self.company is None and self.job is None:
+            return True
+        company, names = _call_subject(exchange)
+        if self.company is not None and company != self.company:
+            return False
         if self.job is not None:
             wanted = self.job.casefold()
-            named = [params.get(key) for key in _JOB_PARAMS]
-            if not any(isinstance(text, str) and wanted in text.casefold() for text in named):
-                return False
+            return any(wanted in name.casefold() for name in names)
         return True
+
+
+def _call_subject(exchange: Exchange) -> tuple[str | None, list[str]]:
+    """The company id and the job names or handles a journalled call names."""
+    params = exchange.params if isinstance(exchange.params, dict) else {}
+    request = params.get("request")  # submitJob's decoded SubmitJobRequest
+    handle = getattr(request, "company_handle", params.get("companyHandle"))
+    names = [getattr(request, "job_name", None), *(params.get(key) for key in _JOB_PARAMS)]
+    company = company_id_of(handle) if isinstance(handle, str) else None
+    return company, [name for name in names if isinstance(name, str)]
 
 
 def pretty_xml(body: bytes) -> str:
