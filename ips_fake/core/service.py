@@ -25,6 +25,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 from heapq import merge
+from itertools import islice
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ips_fake.core.clock import HORIZON, Clock, ManualClock, past_horizon
@@ -1135,6 +1137,8 @@ class IpsService:
         return len(self._timeline)
 
     # -- bounded views (the dashboard, ips_fake.dashboard) ----------------------------------------
+    # Each costs O(limit) without a name filter and one pass over the company's entries with
+    # one; none builds a snapshot it does not return.
 
     def recent_scheduled_jobs(
         self, limit: int, *, company_id: str | None = None, name: str | None = None
@@ -1143,12 +1147,10 @@ class IpsService:
         whose name contains ``name`` (case-insensitive) when given; and how many match."""
         with self.lock:
             self.sync()
-            jobs = [
-                job
-                for job in reversed(self._jobs.values())
-                if job.is_listed and _matches(job.company_id, job.name, company_id, name)
-            ]
-            return [self._scheduled_info(job) for job in jobs[:limit]], len(jobs)
+            groups = _groups(self._listed_jobs, company_id)
+            jobs, count = _newest(groups, limit, name, lambda job: job.name)
+            jobs.sort(key=lambda job: job.serial, reverse=True)
+            return [self._scheduled_info(job) for job in jobs[:limit]], count
 
     def recent_active_jobs(
         self, limit: int, *, company_id: str | None = None, name: str | None = None
@@ -1157,12 +1159,10 @@ class IpsService:
         like :meth:`recent_scheduled_jobs` by the job's name; and how many match."""
         with self.lock:
             now = self.sync()
-            runs = [
-                run
-                for run in reversed(self._runs.values())
-                if _matches(run.job.company_id, run.job.name, company_id, name)
-            ]
-            return [self._active_info(run, now) for run in runs[:limit]], len(runs)
+            groups = _groups(self._runs_by_company, company_id)
+            runs, count = _newest(groups, limit, name, lambda run: run.job.name)
+            runs.sort(key=lambda run: run.run_id, reverse=True)
+            return [self._active_info(run, now) for run in runs[:limit]], count
 
     def recent_job_logs(
         self, limit: int, *, company_id: str | None = None, name: str | None = None
@@ -1171,13 +1171,11 @@ class IpsService:
         :meth:`recent_scheduled_jobs` by the job's name; and how many match."""
         with self.lock:
             self.sync()
-            runs = [
-                run
-                for run in self._finished.values()
-                if _matches(run.job.company_id, run.job.name, company_id, name)
-            ]
-            runs.sort(key=lambda run: (run.ended_at, run.run_id), reverse=True)
-            return self._logs_of(runs[:limit]), len(runs)
+            groups = _groups(self._logs, company_id)
+            # each company's kept runs are in the order they finished
+            runs, count = _newest(groups, limit, name, lambda run: run.job.name)
+            runs.sort(key=lambda run: (run.ended_at, run.finish_serial, run.run_id), reverse=True)
+            return self._logs_of(runs[:limit]), count
 
     def recent_notifications(
         self, limit: int, *, company_id: str | None = None, name: str | None = None
@@ -1186,15 +1184,38 @@ class IpsService:
         :meth:`recent_scheduled_jobs` by the job's name; and how many match."""
         with self.lock:
             self.sync()
-            mails = [
-                entry
-                for company, outbox in self._outbox.items()
-                if company_id is None or company == company_id
-                for entry in outbox
-                if _matches(company, entry[1].job_name, company_id, name)
-            ]
+            groups = _groups(self._outbox, company_id)
+            mails, count = _newest(groups, limit, name, lambda entry: entry[1].job_name)
             mails.sort(key=lambda entry: entry[0], reverse=True)
-            return [mail for _, mail in mails[:limit]], len(mails)
+            return [mail for _, mail in mails[:limit]], count
+
+
+def _groups(by_company: dict[str, Any], company_id: str | None) -> list[Any]:
+    """The per-company collections to look at: one company's, or every company's."""
+    if company_id is None:
+        return list(by_company.values())
+    found = by_company.get(company_id)
+    return [found] if found is not None else []
+
+
+def _newest(
+    groups: list[Any], limit: int, name: str | None, name_of: Callable[[Any], str]
+) -> tuple[list[Any], int]:
+    """Up to ``limit`` newest entries of each group (each oldest first, a dict's values or a
+    sequence) whose name contains ``name`` (case-insensitive), and how many match in all."""
+    taken: list[Any] = []
+    count = 0
+    for group in groups:
+        entries = group.values() if isinstance(group, dict) else group
+        if name is None:
+            count += len(entries)
+            taken.extend(islice(reversed(entries), limit))
+            continue
+        wanted = name.casefold()
+        matching = [entry for entry in entries if wanted in name_of(entry).casefold()]
+        count += len(matching)
+        taken.extend(matching[-limit:])
+    return taken, count
 
 
 @lru_cache(maxsize=256)
@@ -1209,13 +1230,6 @@ def _fixed_items(folder: str | None, stem: str = "") -> tuple[WorkItem, ...]:
 def with_locale(info: JobLogInfo, locale: str | None) -> JobLogInfo:
     """A copy of a log tagged with another locale (used by tests of localization)."""
     return replace(info, locale=locale)
-
-
-def _matches(company: str, job_name: str, company_id: str | None, name: str | None) -> bool:
-    """Whether a job of ``company`` named ``job_name`` passes a company and a name filter."""
-    if company_id is not None and company != company_id:
-        return False
-    return name is None or name.casefold() in job_name.casefold()
 
 
 def state_is_active(state: RunState) -> bool:

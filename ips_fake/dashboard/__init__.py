@@ -116,29 +116,32 @@ class Filters:
         pairs = [(key, value) for key, value in values.items() if value]
         return "?" + urlencode(pairs) if pairs else "?"
 
-    def admits_exchange(self, exchange: Exchange) -> bool:
-        """Whether a journal entry is about the filtered company and job: by the company
-        handle and the job-naming parameters of its call (``jobName`` of a submitJob,
-        ``jobHandle``, ``originalName``)."""
+    def exchanges(self, journal: list[Exchange], limit: int) -> tuple[list[Exchange], int]:
+        """The newest ``limit`` journal entries about the filtered company and job (by the
+        company handle and the job-naming parameters of each call: submitJob's ``jobName``,
+        ``jobHandle``, ``originalName``), newest first; and how many match."""
         if self.company is None and self.job is None:
-            return True
-        company, names = _call_subject(exchange)
-        if self.company is not None and company != self.company:
-            return False
-        if self.job is not None:
-            wanted = self.job.casefold()
-            return any(wanted in name.casefold() for name in names)
-        return True
-
-
-def _call_subject(exchange: Exchange) -> tuple[str | None, list[str]]:
-    """The company id and the job names or handles a journalled call names."""
-    params = exchange.params if isinstance(exchange.params, dict) else {}
-    request = params.get("request")  # submitJob's decoded SubmitJobRequest
-    handle = getattr(request, "company_handle", params.get("companyHandle"))
-    names = [getattr(request, "job_name", None), *(params.get(key) for key in _JOB_PARAMS)]
-    company = company_id_of(handle) if isinstance(handle, str) else None
-    return company, [name for name in names if isinstance(name, str)]
+            return journal[: -limit - 1 : -1], len(journal)
+        handles = {self.company, f"c|{self.company}"} if self.company is not None else None
+        wanted = self.job.casefold() if self.job is not None else None
+        matching: list[Exchange] = []
+        for exchange in journal:
+            params = exchange.params
+            request = params.get("request")
+            if request is not None:
+                handle = getattr(request, "company_handle", None)
+                names: tuple[Any, ...] = (getattr(request, "job_name", None),)
+            else:
+                handle = params.get("companyHandle")
+                names = tuple(params.get(key) for key in _JOB_PARAMS)
+            if handles is not None and not (isinstance(handle, str) and handle in handles):
+                continue
+            if wanted is not None and not any(
+                isinstance(text, str) and wanted in text.casefold() for text in names
+            ):
+                continue
+            matching.append(exchange)
+        return matching[: -limit - 1 : -1], len(matching)
 
 
 def pretty_xml(body: bytes) -> str:
@@ -262,7 +265,7 @@ class Dashboard:
         runs, run_count = service.recent_active_jobs(LIST_LIMIT, **options)
         logs, log_count = service.recent_job_logs(LIST_LIMIT, **options)
         mails, mail_count = service.recent_notifications(LIST_LIMIT, **options)
-        exchanges = [e for e in reversed(self.journal.exchanges()) if filters.admits_exchange(e)]
+        exchanges, exchange_count = filters.exchanges(self.journal.exchanges(), LIST_LIMIT)
         clock = service.clock
         with service.lock:
             rules = list(service.outcomes.rules)
@@ -285,8 +288,8 @@ class Dashboard:
             "log_count": log_count,
             "mails": mails,
             "mail_count": mail_count,
-            "exchanges": exchanges[:LIST_LIMIT],
-            "exchange_count": len(exchanges),
+            "exchanges": exchanges,
+            "exchange_count": exchange_count,
             "rules": rules,
             "limit": LIST_LIMIT,
         }

@@ -17,12 +17,12 @@ from ips_fake.clocks import WallClock
 from ips_fake.server import FakeServer
 
 pytest.importorskip("selenium", reason="!!! selenium missing: pip install -e '.[test]'")
-from selenium.common.exceptions import (  # noqa: E402
+from selenium.common.exceptions import (
     NoSuchElementException,
     StaleElementReferenceException,
 )
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "dashboard.png"
 MARK = "this page was not reloaded"
