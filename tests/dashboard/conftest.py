@@ -6,25 +6,15 @@ loudly, unless ``CI`` is set: then they fail, so CI cannot go green without them
 from __future__ import annotations
 
 import os
-import shutil
 import sys
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import zeep
+from browser_support import CHROMEDRIVER, CHROMIUM, PAGE_WAIT_SECONDS, ServerFactory
 
 from ips_fake.fake import IpsFake
 from ips_fake.server import FakeServer
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-#: Where the browser tests leave their screenshots (ignored by git).
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-WSDL = "/scene7/webservice/IpsApi-2014-04-03.wsdl"
-#: Seconds a browser test waits for the page to show something.
-PAGE_WAIT_SECONDS = 15
 
 
 def _browser_missing() -> str | None:
@@ -49,7 +39,7 @@ def chromium_available() -> None:
         return
     if os.environ.get("CI"):
         pytest.fail(problem + "; under CI these tests must run", pytrace=False)
-    print(f"\n!!! SKIPPING: {problem}", file=sys.stderr)
+    print(f"\n!!! SKIPPING: {problem}", file=sys.__stderr__)  # past the capture: loud
     pytest.skip("!!! " + problem)
 
 
@@ -80,9 +70,6 @@ def browser(chromium_available: None) -> Iterator[Any]:
         driver.quit()
 
 
-ServerFactory = Callable[..., FakeServer]
-
-
 @pytest.fixture
 def serve() -> Iterator[ServerFactory]:
     """Start a loopback server over ``IpsFake(**options)``; stopped after the test."""
@@ -102,31 +89,3 @@ def serve() -> Iterator[ServerFactory]:
 def server(serve: ServerFactory) -> FakeServer:
     """A server on the manual clock (2026-01-05 09:00 UTC), 2 s per item."""
     return serve()
-
-
-def soap_service(server: FakeServer) -> Any:
-    """zeep over HTTP, authenticated as ipsuser."""
-    client = zeep.Client(server.base_url + WSDL)
-    header = client.get_element("ns0:authHeader")
-    client.set_default_soapheaders([header(user="ipsuser@example.com", password="password")])
-    return client.service
-
-
-def submit(server: FakeServer, name: str, **payload: Any) -> str:
-    """submitJob an image-serving publish named ``name`` for company 47, mailing at its end."""
-    job = payload or {"imageServingPublishJob": {"publishType": "Full", "emailSetting": "All"}}
-    handle: str = soap_service(server).submitJob(companyHandle="c|47", jobName=name, **job)
-    return handle
-
-
-def save_artifact(driver: Any, name: str) -> Path:
-    """A screenshot of the page under tests/artifacts/."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / name
-    driver.save_screenshot(str(path))
-    return path
-
-
-def copy_artifact(path: Path, target: Path) -> None:
-    """Copy a screenshot (used when ``IPS_FAKE_UPDATE_SCREENSHOT`` asks for the README's)."""
-    shutil.copyfile(path, target)
