@@ -24,6 +24,7 @@ or connection from elsewhere (Content-Security-Policy).
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ from ips_fake.admin import (
 )
 from ips_fake.core.clock import MovableClock
 from ips_fake.core.handles import HandleStyle, company_id_of, job_handle, run_handle
+from ips_fake.core.model import OptionTree
 from ips_fake.core.service import IpsService
 from ips_fake.soap.codec import PAYLOAD_ELEMENTS
 from ips_fake.soap.endpoint import Exchange, Journal
@@ -59,6 +61,8 @@ ROUTE_PREFIX = "/_fake/dashboard/"
 LIST_LIMIT = 50
 #: Most detail lines shown for one job log.
 DETAIL_LIMIT = 500
+#: Most lines shown of one job's payload options (a long URL list is cut there).
+PAYLOAD_LINES = 30
 #: Most companies offered by the company filter.
 COMPANY_CHOICES = 500
 #: Longest filter text taken, in characters.
@@ -157,6 +161,34 @@ def pretty_xml(body: bytes) -> str:
     return etree.tostring(root, encoding="unicode", pretty_print=True)
 
 
+def payload_lines(options: OptionTree, limit: int = PAYLOAD_LINES) -> list[tuple[int, str, str]]:
+    """A payload's options as the page lists them: (depth, name, text) in document order,
+    nested options one level deeper; at most ``limit`` lines, the last one then saying how
+    many were left out."""
+    lines: list[tuple[int, str, str]] = []
+    total = 0
+    pending: list[tuple[int, str, str | OptionTree]] = [
+        (0, name, value) for name, value in reversed(options)
+    ]
+    while pending:
+        depth, name, value = pending.pop()
+        total += 1
+        if len(lines) < limit:
+            lines.append((depth, name, value if isinstance(value, str) else ""))
+        if not isinstance(value, str):
+            pending.extend((depth + 1, child, item) for child, item in reversed(value))
+    if total > limit:
+        lines[-1] = (0, "…", f"{total - limit + 1} more option(s) not shown")
+    return lines
+
+
+def dom_id(prefix: str, *parts: object) -> str:
+    """A stable HTML id for something named by ``parts`` (a job's company and name may hold
+    spaces and any character an id cannot), so the script keeps it open across updates."""
+    digest = hashlib.blake2s("\x00".join(map(str, parts)).encode(), digest_size=8).hexdigest()
+    return f"{prefix}-{digest}"
+
+
 def _kind_name(kind: Any) -> str:
     return PAYLOAD_ELEMENT_OF_KIND.get(kind, getattr(kind, "value", str(kind)))
 
@@ -177,6 +209,8 @@ class Dashboard:
         )
         self.templates.filters["kind_name"] = _kind_name
         self.templates.filters["when"] = _when
+        self.templates.filters["payload_lines"] = payload_lines
+        self.templates.globals["dom_id"] = dom_id
         self.routes = Map(
             [
                 Rule(PAGE_PATH, methods=["GET"], endpoint="page"),

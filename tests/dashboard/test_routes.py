@@ -11,7 +11,15 @@ import zeep
 from werkzeug.test import Client
 
 from ips_fake.admin import TOKEN_COOKIE
-from ips_fake.dashboard import DETAIL_LIMIT, LIST_LIMIT, Filters, pretty_xml
+from ips_fake.dashboard import (
+    DETAIL_LIMIT,
+    LIST_LIMIT,
+    PAYLOAD_LINES,
+    Filters,
+    dom_id,
+    payload_lines,
+    pretty_xml,
+)
 from ips_fake.fake import IpsFake
 from ips_fake.transport import INPROCESS_BASE_URL, InProcessTransport
 
@@ -215,3 +223,44 @@ def test_the_admin_api_still_answers_its_own_routes(client: Client) -> None:
     assert client.get("/_fake/clock").json["mode"] == "manual"
     assert client.get("/_fake/dashboard/nothing").status_code == 404
     assert client.post("/_fake/").status_code == 405
+
+
+def test_runs_and_jobs_show_their_payload_and_a_long_one_is_cut(
+    fake: IpsFake, client: Client
+) -> None:
+    soap(fake).submitJob(
+        companyHandle="c|47",
+        jobName="Many URLs",
+        execSchedule="0 0 3 * * ?",
+        uploadUrlsJob={
+            "urlArray": {
+                "items": [
+                    {"sourceUrl": f"http://example.com/{n}.jpg", "destPath": f"in/{n}.jpg"}
+                    for n in range(40)
+                ]
+            },
+            "overwrite": True,
+            "readyForPublish": True,
+            "createMask": False,
+            "emailSetting": "None",
+        },
+    )
+    html = client.get("/_fake/dashboard/panels").get_data(as_text=True)
+
+    assert "<summary>uploadUrlsJob</summary>" in html
+    assert "http://example.com/0.jpg" in html
+    assert "http://example.com/39.jpg" not in html
+    total = 1 + 40 * 3 + 4  # urlArray, 40 items of 2 fields, the four flags
+    assert f"{total - PAYLOAD_LINES + 1} more option(s) not shown" in html
+
+
+def test_payload_lines_nest_and_count_what_they_leave_out() -> None:
+    options = (("a", "1"), ("b", (("c", "2"), ("d", (("e", "3"),)))), ("f", "4"))
+    assert payload_lines(options) == [
+        (0, "a", "1"), (0, "b", ""), (1, "c", "2"), (1, "d", ""), (2, "e", "3"), (0, "f", "4"),
+    ]  # fmt: skip
+    assert payload_lines(options, limit=3) == [
+        (0, "a", "1"), (0, "b", ""), (0, "…", "4 more option(s) not shown"),
+    ]  # fmt: skip
+    assert dom_id("job", "47", "a b") == dom_id("job", "47", "a b") != dom_id("job", "47", "ab")
+    assert " " not in dom_id("job", "47", "a b")

@@ -109,6 +109,10 @@
     say(label + "…", false);
     return send(method, path, body).then(function (data) {
       var when = data && data.now ? " Now " + data.now + "." : "";
+      var moveTo = document.getElementById("move-to");
+      if (data && data.now && moveTo && document.activeElement !== moveTo) {
+        moveTo.value = data.now;  // the next move starts from where the clock is
+      }
       say(label + ": done." + when, false);
       return refresh();
     }).catch(function (error) { say(label + " failed: " + error.message, true); });
