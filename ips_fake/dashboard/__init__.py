@@ -96,8 +96,6 @@ _PRETTY_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
     remove_blank_text=True,
 )
-# parameters of a SOAP call that name the job it is about
-_JOB_PARAMS = ("jobName", "jobHandle", "originalName")
 
 
 @dataclass(frozen=True)
@@ -120,32 +118,60 @@ class Filters:
         pairs = [(key, value) for key, value in values.items() if value]
         return "?" + urlencode(pairs) if pairs else "?"
 
-    def exchanges(self, journal: list[Exchange], limit: int) -> tuple[list[Exchange], int]:
-        """The newest ``limit`` journal entries about the filtered company and job (by the
-        company handle and the job-naming parameters of each call: submitJob's ``jobName``,
-        ``jobHandle``, ``originalName``), newest first; and how many match."""
+    def exchanges(
+        self, journal: list[Exchange], subjects: JournalSubjects, limit: int
+    ) -> tuple[list[Exchange], int]:
+        """The newest ``limit`` journal entries about the filtered company and job (see
+        :class:`JournalSubjects`), newest first; and how many match."""
         if self.company is None and self.job is None:
             return journal[: -limit - 1 : -1], len(journal)
-        handles = {self.company, f"c|{self.company}"} if self.company is not None else None
+        company = self.company
         wanted = self.job.casefold() if self.job is not None else None
-        matching: list[Exchange] = []
-        for exchange in journal:
-            params = exchange.params
-            request = params.get("request")
-            if request is not None:
-                handle = getattr(request, "company_handle", None)
-                names: tuple[Any, ...] = (getattr(request, "job_name", None),)
-            else:
-                handle = params.get("companyHandle")
-                names = tuple(params.get(key) for key in _JOB_PARAMS)
-            if handles is not None and not (isinstance(handle, str) and handle in handles):
-                continue
-            if wanted is not None and not any(
-                isinstance(text, str) and wanted in text.casefold() for text in names
-            ):
-                continue
-            matching.append(exchange)
+        matching = [
+            exchange
+            for exchange, about, names in subjects.of(journal)
+            if (company is None or about == company) and (wanted is None or wanted in names)
+        ]
         return matching[: -limit - 1 : -1], len(matching)
+
+
+class JournalSubjects:
+    """What each journal entry is about: the company id of its ``companyHandle`` and the job
+    names and handles its call names (submitJob's ``jobName``, ``jobHandle``,
+    ``originalName``), case-folded. Worked out once per entry (entries never change) and
+    kept for the entries the journal still holds, so a filtered poll over 10,000 entries is
+    a lookup each."""
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[Exchange, str | None, str]] = {}
+
+    def of(self, journal: list[Exchange]) -> list[tuple[Exchange, str | None, str]]:
+        """(entry, company id or None, its names case-folded and joined by newlines) for
+        each of ``journal``'s entries, in its order."""
+        known = self._known
+        rows: list[tuple[Exchange, str | None, str]] = []
+        fresh: dict[int, tuple[Exchange, str | None, str]] = {}
+        for exchange in journal:
+            row = known.get(id(exchange))
+            if row is None or row[0] is not exchange:
+                row = (exchange, *_subject(exchange))
+            fresh[id(exchange)] = row
+            rows.append(row)
+        self._known = fresh  # forgets the entries the journal dropped
+        return rows
+
+
+def _subject(exchange: Exchange) -> tuple[str | None, str]:
+    params = exchange.params
+    request = params.get("request")
+    if request is not None:  # submitJob's decoded SubmitJobRequest
+        handle = getattr(request, "company_handle", None)
+        names: tuple[object, ...] = (getattr(request, "job_name", None),)
+    else:
+        handle = params.get("companyHandle")
+        names = (params.get("jobName"), params.get("jobHandle"), params.get("originalName"))
+    company = company_id_of(handle) if isinstance(handle, str) else None
+    return company, "\n".join(name.casefold() for name in names if isinstance(name, str))
 
 
 def pretty_xml(body: bytes) -> str:
@@ -200,6 +226,7 @@ class Dashboard:
         self.service = service
         self.journal = journal
         self.admin = admin
+        self.subjects = JournalSubjects()
         self.templates = jinja2.Environment(
             loader=jinja2.PackageLoader("ips_fake.dashboard", "templates"),
             autoescape=True,
@@ -299,7 +326,9 @@ class Dashboard:
         runs, run_count = service.recent_active_jobs(LIST_LIMIT, **options)
         logs, log_count = service.recent_job_logs(LIST_LIMIT, **options)
         mails, mail_count = service.recent_notifications(LIST_LIMIT, **options)
-        exchanges, exchange_count = filters.exchanges(self.journal.exchanges(), LIST_LIMIT)
+        exchanges, exchange_count = filters.exchanges(
+            self.journal.exchanges(), self.subjects, LIST_LIMIT
+        )
         clock = service.clock
         with service.lock:
             rules = list(service.outcomes.rules)
