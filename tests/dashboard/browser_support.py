@@ -29,10 +29,15 @@ def soap_service(server: FakeServer) -> Any:
     return client.service
 
 
-def submit(server: FakeServer, name: str, **payload: Any) -> str:
-    """submitJob an image-serving publish named ``name`` for company 47, mailing at its end."""
-    job = payload or {"imageServingPublishJob": {"publishType": "Full", "emailSetting": "All"}}
-    handle: str = soap_service(server).submitJob(companyHandle="c|47", jobName=name, **job)
+def submit(server: FakeServer, name: str, **extra: Any) -> str:
+    """submitJob an image-serving publish named ``name`` for company 47, mailing at its start
+    and end; ``extra`` adds submitJob parameters (``execSchedule``)."""
+    handle: str = soap_service(server).submitJob(
+        companyHandle="c|47",
+        jobName=name,
+        imageServingPublishJob={"publishType": "Full", "emailSetting": "All"},
+        **extra,
+    )
     return handle
 
 

@@ -100,7 +100,9 @@ def test_progress_bars_move_when_the_pages_own_control_advances_the_clock(
     server = serve(seconds_per_item=60)
     submit(server, "Spring catalogue")
     submit(server, "Summer catalogue")
+    submit(server, "Nightly publish", execSchedule="0 0 3 * * ?")  # fires at 03:00 only
     open_page(browser, server)
+    assert "Nightly publish" in text(browser, "#panel-jobs")
     assert progress(browser, 1) == 0
     assert progress(browser, 2) == 0
 
