@@ -143,7 +143,7 @@ class IpsFakeApp:
         self.service = service
         self.endpoint = SoapEndpoint(service, validate_responses=validate_responses)
         self.admin = AdminApi(service, self.endpoint.journal)
-        self.dashboard = Dashboard(service, self.endpoint.journal, self.admin)
+        self._dashboard: Dashboard | None = None
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -180,6 +180,13 @@ class IpsFakeApp:
         if path.startswith("/_fake/"):
             return self.admin(request)
         return Response(f"not found: {path}", status=404, content_type="text/plain; charset=utf-8")
+
+    @property
+    def dashboard(self) -> Dashboard:
+        """The dashboard at ``/_fake/``, built when first asked for (most fakes never are)."""
+        if self._dashboard is None:
+            self._dashboard = Dashboard(self.service, self.endpoint.journal, self.admin)
+        return self._dashboard
 
     def _wsdl(self, request: Request, version: ApiVersion) -> Response:
         address = request.host_url.rstrip("/") + SERVICE_PATH

@@ -32,7 +32,6 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlencode
 
-import jinja2
 from lxml import etree
 from werkzeug.exceptions import HTTPException, NotFound, Unauthorized
 from werkzeug.routing import Map, Rule
@@ -227,6 +226,8 @@ class Dashboard:
         self.journal = journal
         self.admin = admin
         self.subjects = JournalSubjects()
+        import jinja2  # here: importing ips_fake.wsgi (every fake) does not load the templates
+
         self.templates = jinja2.Environment(
             loader=jinja2.PackageLoader("ips_fake.dashboard", "templates"),
             autoescape=True,
