@@ -106,6 +106,8 @@ REVEAL_PASSWORDS = "passwords"
 MASK = "***"
 #: Header names that carry the admin token (``Authorization: Bearer <token>`` also works).
 TOKEN_HEADER = "X-Ips-Fake-Token"
+#: The cookie the dashboard keeps the token in (same-site only, out of scripts' reach).
+TOKEN_COOKIE = "ips_fake_admin_token"
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # any prefix (non-ASCII ones too); greedy, so a CDATA holding a closing tag is masked whole
 _PASSWORD_ELEMENT = re.compile(
@@ -347,8 +349,8 @@ class AdminApi:
 
     # -- protections ---------------------------------------------------------------------------
 
-    def _guard(self, request: Request) -> None:
-        """Host (403), token (401) and Origin (403) checks, in that order."""
+    def check_host(self, request: Request) -> None:
+        """403 unless the request's Host is a loopback name or an allowed one."""
         name = host_name(request.host)
         if not (is_loopback_host(name) or name in self.allowed_hosts):
             raise Forbidden(
@@ -356,6 +358,15 @@ class AdminApi:
                 f"127.0.0.1, [::1]) or an allowed host; this one's Host is {request.host!r}. "
                 "Start the server with `ips-fake serve --allow-host NAME` to admit NAME"
             )
+
+    def guard(self, request: Request) -> None:
+        """Host (403), token (401) and Origin (403) checks, in that order (the dashboard's
+        routes use them too)."""
+        self._guard(request)
+
+    def _guard(self, request: Request) -> None:
+        """Host (403), token (401) and Origin (403) checks, in that order."""
+        self.check_host(request)
         export = request.method == "GET" and request.path.startswith(EXPORT_PATH_PREFIX)
         if self.token is not None and not export and not self._has_token(request):
             raise Unauthorized(
@@ -377,6 +388,8 @@ class AdminApi:
         scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() == "bearer":
             presented = presented or credential.strip()
+        # the dashboard's cookie: SameSite=Strict, so never sent by another site's page
+        presented = presented or request.cookies.get(TOKEN_COOKIE, "")
         return hmac.compare_digest(presented.encode(), expected)
 
     def _require_json(self, request: Request) -> None:

@@ -293,6 +293,15 @@ def start_server(arguments: argparse.Namespace, token: str | None) -> FakeServer
         return cannot_start(str(error))
 
 
+def dashboard_url(base_url: str, token: str | None) -> str:
+    """The dashboard's address (``/_fake/``); with an admin token, one that hands it the
+    token once (the page keeps it in a same-site cookie and drops it from the address)."""
+    from urllib.parse import quote
+
+    url = base_url.rstrip("/") + "/_fake/"
+    return url if token is None else f"{url}?token={quote(token, safe='')}"
+
+
 def serve(arguments: argparse.Namespace) -> int:
     """Run the server until Ctrl-C or SIGTERM; Ctrl-C while it starts exits 130 quietly."""
     if arguments.admin_token == "":
@@ -307,6 +316,7 @@ def serve(arguments: argparse.Namespace) -> int:
     print(f"Admin API:   {server.base_url}/_fake/state   (clock: {arguments.clock})", flush=True)
     if token is not None:
         print("             (admin calls need the token given by --admin-token)", flush=True)
+    print(f"Dashboard:   {dashboard_url(server.base_url, token)}", flush=True)
     _serve_until_stopped(server)
     print("ips-fake stopped.", flush=True)
     return 0

@@ -5,6 +5,7 @@ Routes:
 - ``POST /scene7/services/IpsApiService``: SOAP 1.1 and 1.2
 - ``GET /scene7/webservice/IpsApi.wsdl`` and ``IpsApi-<version>.wsdl``; ``GET
   /scene7/services/IpsApiService?wsdl`` (the 2014-04-03 WSDL)
+- ``GET /_fake/`` and ``/_fake/dashboard/...``: the dashboard (see :mod:`ips_fake.dashboard`)
 - ``/_fake/...``: the admin API (see :mod:`ips_fake.admin`)
 
 A SOAP request body is read with limits (see ``docs/limits.md``): a ``Content-Length`` over
@@ -22,6 +23,7 @@ from werkzeug.wrappers import Request, Response
 
 from ips_fake.admin import AdminApi
 from ips_fake.core.service import IpsService
+from ips_fake.dashboard import Dashboard
 from ips_fake.soap.endpoint import SoapEndpoint
 from ips_fake.soap.envelope import MAX_REQUEST_BYTES
 from ips_fake.soap.schema import API_VERSIONS, ApiVersion, version_for_wsdl_file, wsdl_document
@@ -141,6 +143,7 @@ class IpsFakeApp:
         self.service = service
         self.endpoint = SoapEndpoint(service, validate_responses=validate_responses)
         self.admin = AdminApi(service, self.endpoint.journal)
+        self._dashboard: Dashboard | None = None
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -172,9 +175,18 @@ class IpsFakeApp:
             version = version_for_wsdl_file(path[len(WSDL_FOLDER) :])
             if version is not None:
                 return self._wsdl(request, version)
+        if Dashboard.serves(path):
+            return self.dashboard(request)
         if path.startswith("/_fake/"):
             return self.admin(request)
         return Response(f"not found: {path}", status=404, content_type="text/plain; charset=utf-8")
+
+    @property
+    def dashboard(self) -> Dashboard:
+        """The dashboard at ``/_fake/``, built when first asked for (most fakes never are)."""
+        if self._dashboard is None:
+            self._dashboard = Dashboard(self.service, self.endpoint.journal, self.admin)
+        return self._dashboard
 
     def _wsdl(self, request: Request, version: ApiVersion) -> Response:
         address = request.host_url.rstrip("/") + SERVICE_PATH

@@ -114,6 +114,7 @@ def test_serve_prints_its_urls_answers_soap_and_stops_cleanly_on_sigint(
     assert wsdl_url == f"http://127.0.0.1:{port}/scene7/webservice/IpsApi-2014-04-03.wsdl"
     assert int(port) > 0
     assert serve.next_line().startswith(f"Admin API:   http://127.0.0.1:{port}/_fake/state")
+    assert serve.next_line() == f"Dashboard:   http://127.0.0.1:{port}/_fake/"
 
     wsdl = requests.get(wsdl_url, timeout=10)
     assert wsdl.status_code == 200
@@ -361,3 +362,22 @@ def test_url_commands_without_requests_say_which_extra_to_install(
     assert main(["replay", cassette, "--url", "http://127.0.0.1:9"]) == 2
     hint = "needs requests (the [client] extra): " + install_command("client")
     assert capsys.readouterr().err.count(hint) == 2
+
+
+def test_serve_with_a_token_prints_the_dashboard_address_that_hands_it_over(
+    start_serve: ServeStarter,
+) -> None:
+    serve = start_serve("--clock", "manual", "--admin-token", "s3cret/+x")
+    service_url, _ = serve.urls()
+    base = service_url.split("/scene7/")[0]
+    assert serve.next_line().startswith(f"Admin API:   {base}/_fake/state")
+    assert "token" in serve.next_line()
+    dashboard = serve.next_line()
+    assert dashboard == f"Dashboard:   {base}/_fake/?token=s3cret%2F%2Bx"
+
+    session = requests.Session()
+    assert session.get(base + "/_fake/", timeout=10).status_code == 401
+    page = session.get(dashboard.split()[1], timeout=10)
+    assert page.status_code == 200
+    assert page.url == base + "/_fake/"
+    assert 'id="panels"' in page.text

@@ -71,7 +71,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("protocol", ("ips_fake.soap",)),
-    ("app", ("ips_fake.admin", "ips_fake.wsgi")),
+    ("app", ("ips_fake.admin", "ips_fake.dashboard", "ips_fake.wsgi")),
     (
         "facade",
         ("ips_fake", "ips_fake.fake", "ips_fake.server", "ips_fake.transport", "ips_fake.control"),

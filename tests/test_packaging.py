@@ -99,3 +99,39 @@ def test_an_unpacked_wheel_checks_and_writes_out_its_own_cases(
         path.name for path in (REPOSITORY / "fixtures" / "cassettes").glob("*.json")
     )
     assert ips_fake("--version").stdout == f"ips-fake {__version__}\n"
+
+
+def test_the_wheel_carries_the_dashboards_templates_and_static_files(
+    wheel: Path, tmp_path: Path
+) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    dashboard = REPOSITORY / "ips_fake" / "dashboard"
+    shipped = sorted(
+        path.relative_to(REPOSITORY).as_posix()
+        for folder in ("templates", "static")
+        for path in (dashboard / folder).iterdir()
+    )
+    assert "ips_fake/dashboard/templates/page.html" in shipped
+    assert "ips_fake/dashboard/static/dashboard.js" in shipped
+    assert set(shipped) <= names
+
+    # an unpacked wheel renders the page from its own templates, script and stylesheet
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    script = (
+        "from werkzeug.test import Client\n"
+        "from ips_fake.fake import IpsFake\n"
+        "import ips_fake.dashboard as d\n"
+        "client = Client(IpsFake().app)\n"
+        "page = client.get('/_fake/')\n"
+        "js = client.get('/_fake/dashboard/static/dashboard.js')\n"
+        "print(d.__file__, page.status_code, b'id=\"panels\"' in page.data, js.status_code)\n"
+    )
+    rendered = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True, text=True, timeout=60, check=True, cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(site)},
+    )  # fmt: skip
+    module, status, has_panels, script_status = rendered.stdout.split()
+    assert module.startswith(str(site))
+    assert (status, has_panels, script_status) == ("200", "True", "200")

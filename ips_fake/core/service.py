@@ -25,6 +25,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 from heapq import merge
+from itertools import islice
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ips_fake.core.clock import HORIZON, Clock, ManualClock, past_horizon
@@ -1133,6 +1135,87 @@ class IpsService:
     def pending_fire_count(self) -> int:
         """Entries in the timeline (for diagnostics)."""
         return len(self._timeline)
+
+    # -- bounded views (the dashboard, ips_fake.dashboard) ----------------------------------------
+    # Each costs O(limit) without a name filter and one pass over the company's entries with
+    # one; none builds a snapshot it does not return.
+
+    def recent_scheduled_jobs(
+        self, limit: int, *, company_id: str | None = None, name: str | None = None
+    ) -> tuple[list[ScheduledJobInfo], int]:
+        """The newest ``limit`` jobs that can still fire, newest first, of one company and/or
+        whose name contains ``name`` (case-insensitive) when given; and how many match."""
+        with self.lock:
+            self.sync()
+            groups = _groups(self._listed_jobs, company_id)
+            jobs, count = _newest(groups, limit, name, lambda job: job.name)
+            jobs.sort(key=lambda job: job.serial, reverse=True)
+            return [self._scheduled_info(job) for job in jobs[:limit]], count
+
+    def recent_active_jobs(
+        self, limit: int, *, company_id: str | None = None, name: str | None = None
+    ) -> tuple[list[ActiveJobInfo], int]:
+        """The newest ``limit`` unfinished runs (waiting ones included), newest first, filtered
+        like :meth:`recent_scheduled_jobs` by the job's name; and how many match."""
+        with self.lock:
+            now = self.sync()
+            groups = _groups(self._runs_by_company, company_id)
+            runs, count = _newest(groups, limit, name, lambda run: run.job.name)
+            runs.sort(key=lambda run: run.run_id, reverse=True)
+            return [self._active_info(run, now) for run in runs[:limit]], count
+
+    def recent_job_logs(
+        self, limit: int, *, company_id: str | None = None, name: str | None = None
+    ) -> tuple[list[JobLogInfo], int]:
+        """The ``limit`` logs of the runs that finished last, newest first, filtered like
+        :meth:`recent_scheduled_jobs` by the job's name; and how many match."""
+        with self.lock:
+            self.sync()
+            groups = _groups(self._logs, company_id)
+            # each company's kept runs are in the order they finished
+            runs, count = _newest(groups, limit, name, lambda run: run.job.name)
+            runs.sort(key=lambda run: (run.ended_at, run.finish_serial, run.run_id), reverse=True)
+            return self._logs_of(runs[:limit]), count
+
+    def recent_notifications(
+        self, limit: int, *, company_id: str | None = None, name: str | None = None
+    ) -> tuple[list[Notification], int]:
+        """The ``limit`` newest mails of the outbox, newest first, filtered like
+        :meth:`recent_scheduled_jobs` by the job's name; and how many match."""
+        with self.lock:
+            self.sync()
+            groups = _groups(self._outbox, company_id)
+            mails, count = _newest(groups, limit, name, lambda entry: entry[1].job_name)
+            mails.sort(key=lambda entry: entry[0], reverse=True)
+            return [mail for _, mail in mails[:limit]], count
+
+
+def _groups(by_company: dict[str, Any], company_id: str | None) -> list[Any]:
+    """The per-company collections to look at: one company's, or every company's."""
+    if company_id is None:
+        return list(by_company.values())
+    found = by_company.get(company_id)
+    return [found] if found is not None else []
+
+
+def _newest(
+    groups: list[Any], limit: int, name: str | None, name_of: Callable[[Any], str]
+) -> tuple[list[Any], int]:
+    """Up to ``limit`` newest entries of each group (each oldest first, a dict's values or a
+    sequence) whose name contains ``name`` (case-insensitive), and how many match in all."""
+    taken: list[Any] = []
+    count = 0
+    for group in groups:
+        entries = group.values() if isinstance(group, dict) else group
+        if name is None:
+            count += len(entries)
+            taken.extend(islice(reversed(entries), limit))
+            continue
+        wanted = name.casefold()
+        matching = [entry for entry in entries if wanted in name_of(entry).casefold()]
+        count += len(matching)
+        taken.extend(matching[-limit:])
+    return taken, count
 
 
 @lru_cache(maxsize=256)
