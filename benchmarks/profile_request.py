@@ -5,8 +5,8 @@ Run with ``python -m benchmarks.profile_request [OPERATION] [N] [TOP]``:
 - ``OPERATION``: ``submit`` (the default: submitJob with an ``execTime`` far ahead, so the
   jobs are only scheduled), ``steady`` (submitJob with no ``execTime``: each job runs at
   once, and the clock moves 10 s every 10 requests so runs finish and their logs are kept,
-  within the log retention), or ``active`` (getActiveJobs over ``--jobs``-style 10 waiting
-  jobs of company 48);
+  within the log retention), or ``active`` (getActiveJobs of company 48 while ten
+  uploadUrlsJob runs of three URLs each are running);
 - ``N``: requests profiled (default 2000), after 200 unprofiled ones warm the caches;
 - ``TOP``: functions printed (default 30), by own time and by cumulative time.
 
@@ -62,14 +62,31 @@ def submit_job_body(number: int, exec_time: str | None) -> bytes:
 
 #: When "scheduled only" jobs run: far enough ahead that none runs while measured.
 FAR_AHEAD = "2099-01-01T00:00:00.000Z"
-#: The getActiveJobs request of the ``active`` operation (company 48, waiting jobs too).
+#: The getActiveJobs request of the ``active`` operation (company 48).
 ACTIVE_JOBS_BODY = envelope(
     "other@example.com",
-    "<ns:getActiveJobsParam><ns:companyHandle>c|48</ns:companyHandle>"
-    "<ns:includeWaitingJobs>true</ns:includeWaitingJobs></ns:getActiveJobsParam>",
+    "<ns:getActiveJobsParam><ns:companyHandle>c|48</ns:companyHandle></ns:getActiveJobsParam>",
 )
-#: Waiting jobs company 48 holds for the getActiveJobs requests.
+#: Running jobs company 48 holds for the getActiveJobs requests.
 ACTIVE_JOBS = 10
+
+
+def upload_urls_body(number: int) -> bytes:
+    """A submitJob of company 48 running at once: an uploadUrlsJob of three URLs (six seconds
+    of work at the fake's default two seconds per item), named ``upload <number>``."""
+    urls = "".join(
+        f"<ns:items><ns:sourceUrl>http://example.com/{k}.jpg</ns:sourceUrl>"
+        f"<ns:destPath>bench/{k}.jpg</ns:destPath></ns:items>"
+        for k in range(3)
+    )
+    return envelope(
+        "other@example.com",
+        "<ns:submitJobParam><ns:companyHandle>c|48</ns:companyHandle>"
+        f"<ns:jobName>upload {number}</ns:jobName><ns:uploadUrlsJob>"
+        f"<ns:urlArray>{urls}</ns:urlArray><ns:overwrite>true</ns:overwrite>"
+        "<ns:readyForPublish>true</ns:readyForPublish><ns:createMask>false</ns:createMask>"
+        "<ns:emailSetting>None</ns:emailSetting></ns:uploadUrlsJob></ns:submitJobParam>",
+    )
 
 
 def environ_for(body: bytes) -> dict[str, Any]:
@@ -90,7 +107,7 @@ def environ_for(body: bytes) -> dict[str, Any]:
         "HTTP_CONNECTION": "keep-alive",
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": "http",
-        "wsgi.input": io.BufferedReader(io.BytesIO(body)),  # type: ignore[arg-type]
+        "wsgi.input": io.BufferedReader(io.BytesIO(body)),
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": True,
         "wsgi.multiprocess": False,
@@ -99,11 +116,9 @@ def environ_for(body: bytes) -> dict[str, Any]:
 
 
 def seed_active_jobs(fake: IpsFake) -> None:
-    """Give company 48 :data:`ACTIVE_JOBS` jobs waiting for a time far ahead."""
+    """Give company 48 :data:`ACTIVE_JOBS` running jobs (the fake's clock stays still)."""
     for number in range(ACTIVE_JOBS):
-        body = submit_job_body(number, FAR_AHEAD).replace(b"c|47", b"c|48")
-        body = body.replace(b"ipsuser@example.com", b"other@example.com")
-        assert b"jobHandle" in request(fake, body), "seeding getActiveJobs failed"
+        request(fake, upload_urls_body(number))
 
 
 def request(fake: IpsFake, body: bytes) -> bytes:
@@ -124,9 +139,17 @@ def workload(fake: IpsFake, operation: str) -> Callable[[int], None]:
     """The function making request ``number`` of ``operation``."""
     if operation == "active":
         seed_active_jobs(fake)
-        return lambda number: None if request(fake, ACTIVE_JOBS_BODY) else None
+
+        def active(number: int) -> None:
+            request(fake, ACTIVE_JOBS_BODY)
+
+        return active
     if operation == "submit":
-        return lambda number: None if request(fake, submit_job_body(number, FAR_AHEAD)) else None
+
+        def scheduled(number: int) -> None:
+            request(fake, submit_job_body(number, FAR_AHEAD))
+
+        return scheduled
 
     def steady(number: int) -> None:
         request(fake, submit_job_body(number, None))
@@ -141,7 +164,9 @@ def main() -> None:
     args = sys.argv[1:]
     operation = args[0] if args else "submit"
     if operation not in ("submit", "steady", "active"):
-        raise SystemExit("usage: python -m benchmarks.profile_request [submit|steady|active] [N] [TOP]")
+        raise SystemExit(
+            "usage: python -m benchmarks.profile_request [submit|steady|active] [N] [TOP]"
+        )
     count = int(args[1]) if len(args) > 1 else 2000
     top = int(args[2]) if len(args) > 2 else 30
     fake = IpsFake()
