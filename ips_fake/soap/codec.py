@@ -6,7 +6,7 @@ say (one payload, a parsable date) is checked here and raised as :class:`IpsFaul
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from lxml import etree
@@ -97,6 +97,9 @@ _HANDLE_ARRAYS = {
 
 def local_name(element: etree._Element) -> str:
     """The element's name without its namespace."""
+    tag = element.tag
+    if isinstance(tag, str):  # "{namespace}name" or "name"
+        return tag.rpartition("}")[2]
     return etree.QName(element).localname
 
 
@@ -106,9 +109,14 @@ class Reader:
     def __init__(self, element: etree._Element) -> None:
         self.element = element
         self.children: dict[str, etree._Element] = {}
+        #: the local names of the element children, in document order, repeats kept
+        self.names: list[str] = []
         for child in element:
-            if isinstance(child.tag, str):
-                self.children.setdefault(local_name(child), child)
+            tag = child.tag
+            if isinstance(tag, str):
+                name = tag.rpartition("}")[2]
+                self.names.append(name)
+                self.children.setdefault(name, child)
 
     def text(self, name: str) -> str | None:
         """The text of child ``name`` ('' when empty), or None when absent."""
@@ -174,33 +182,26 @@ def option_tree(element: etree._Element) -> OptionTree:
     """An element's children as an ordered (name, text-or-subtree) tuple."""
     entries: list[tuple[str, str | OptionTree]] = []
     for child in element:
-        if not isinstance(child.tag, str):
+        tag = child.tag
+        if not isinstance(tag, str):
             continue
-        has_children = any(isinstance(grandchild.tag, str) for grandchild in child)
-        entries.append(
-            (local_name(child), option_tree(child) if has_children else child.text or "")
-        )
+        name = tag.rpartition("}")[2]
+        if len(child) and any(isinstance(grandchild.tag, str) for grandchild in child):
+            entries.append((name, option_tree(child)))
+        else:
+            entries.append((name, child.text or ""))
     return tuple(entries)
 
 
 def decode_payload(reader: Reader) -> JobPayload:
     """The one job payload of a submitJobParam."""
     present = [name for name in PAYLOAD_ELEMENTS if name in reader.children]
-    count = sum(
-        1
-        for child in reader.element
-        if isinstance(child.tag, str) and local_name(child) in PAYLOAD_ELEMENTS
-    )
+    names = [name for name in reader.names if name in PAYLOAD_ELEMENTS]
     if not present:
         raise missing_parameter(
             "submitJob needs exactly one job payload (one of " + ", ".join(PAYLOAD_ELEMENTS) + ")"
         )
-    if count > 1:
-        names = [
-            local_name(child)
-            for child in reader.element
-            if isinstance(child.tag, str) and local_name(child) in PAYLOAD_ELEMENTS
-        ]
+    if len(names) > 1:
         raise invalid_parameter(
             "submitJob takes exactly one job payload; this request has " + " and ".join(names)
         )
@@ -257,10 +258,22 @@ def decode_submit_job(element: etree._Element) -> SubmitJobRequest:
 class Writer:
     """Builds response elements in one namespace and handle style."""
 
-    def __init__(self, namespace: str, style: HandleStyle, base_url: str) -> None:
+    def __init__(
+        self, namespace: str, style: HandleStyle, base_url: str | Callable[[], str]
+    ) -> None:
+        """``base_url``: the server's ``http://host:port/``, or a function giving it, called
+        only when an answer holds a URL (reading it from the request costs per request)."""
         self.namespace = namespace
         self.style = style
-        self.base_url = base_url.rstrip("/")
+        self._base_url = base_url
+
+    @property
+    def base_url(self) -> str:
+        """The server's base URL without its final ``/``."""
+        base_url = self._base_url
+        if not isinstance(base_url, str):
+            base_url = self._base_url = base_url()
+        return base_url.rstrip("/")
 
     def element(self, name: str, parent: etree._Element | None = None) -> etree._Element:
         """A new element ``name`` in the response namespace, appended to ``parent``."""

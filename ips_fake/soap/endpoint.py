@@ -14,6 +14,7 @@ import gzip
 import threading
 import traceback
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -195,11 +196,12 @@ class SoapEndpoint:
         content_type: str = "",
         authorization: str | None = None,
         accept_encoding: str = "",
-        base_url: str = "http://localhost",
+        base_url: str | Callable[[], str] = "http://localhost",
         content_encoding: str = "",
         plain: bool = False,
     ) -> SoapAnswer:
-        """Answer one SOAP request (``content_encoding``: the request's, e.g. ``gzip``).
+        """Answer one SOAP request (``content_encoding``: the request's, e.g. ``gzip``;
+        ``base_url``: the server's, or a function giving it when an answer needs it).
 
         With ``plain``, one request of the plain XML endpoint (``POST
         /scene7/api/IpsApiService``): the body is a ``<Request>`` document, in any API
@@ -218,7 +220,7 @@ class SoapEndpoint:
         content_encoding: str,
         authorization: str | None,
         accept_encoding: str,
-        base_url: str,
+        base_url: str | Callable[[], str],
     ) -> SoapAnswer:
         problem: str | None = None
         try:
@@ -292,7 +294,7 @@ class SoapEndpoint:
         body: bytes,
         content_encoding: str,
         authorization: str | None,
-        base_url: str,
+        base_url: str | Callable[[], str],
     ) -> etree._Element:
         decoded = decode_body(body, content_encoding)
         call.decoded_size = len(decoded)
