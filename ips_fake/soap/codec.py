@@ -6,8 +6,11 @@ say (one payload, a parsable date) is checked here and raised as :class:`IpsFaul
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import copy
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from lxml import etree
 
@@ -27,6 +30,7 @@ from ips_fake.core.model import (
     TaskInfo,
     WorkItem,
 )
+from ips_fake.soap.structure import ShapeCache, Structure, conform
 
 #: Payload element names in submitJobParam sequence order, with the kind each one makes.
 PAYLOAD_ELEMENTS: dict[str, JobKind] = {
@@ -255,17 +259,74 @@ def decode_submit_job(element: etree._Element) -> SubmitJobRequest:
     )
 
 
+@dataclass(frozen=True)
+class Shaping:
+    """How a :class:`Writer` shapes listing items as it writes them: with ``shape`` (the
+    function the answer is shaped with, :func:`~ips_fake.soap.structure.conform`) to
+    ``structure`` and ``defaults``, through ``cache``."""
+
+    structure: Structure
+    defaults: Mapping[str, Mapping[str, Any]]
+    cache: ShapeCache
+    shape: Callable[..., None] = conform
+
+
 class Writer:
     """Builds response elements in one namespace and handle style."""
 
     def __init__(
-        self, namespace: str, style: HandleStyle, base_url: str | Callable[[], str]
+        self,
+        namespace: str,
+        style: HandleStyle,
+        base_url: str | Callable[[], str],
+        *,
+        shaping: Shaping | None = None,
     ) -> None:
         """``base_url``: the server's ``http://host:port/``, or a function giving it, called
-        only when an answer holds a URL (reading it from the request costs per request)."""
+        only when an answer holds a URL (reading it from the request costs per request).
+        ``shaping``: when given, listing items (active and scheduled jobs, job logs without
+        details) are written already shaped to its structure, through its cache; the
+        answer's :func:`conform` must then be given :meth:`settled`."""
         self.namespace = namespace
         self.style = style
         self._base_url = base_url
+        self.shaping = shaping
+        self._settled: list[etree._Element] = []
+
+    def settled(self) -> frozenset[int]:
+        """The ``id`` of every item this writer added already shaped (see ``shaping``)."""
+        return frozenset(id(item) for item in self._settled)
+
+    def _shaped_item(
+        self,
+        parent: etree._Element,
+        owner: str,
+        record: Hashable,
+        write: Callable[[etree._Element], None],
+    ) -> None:
+        """Append the ``items`` element ``write`` makes for ``record`` (an ``owner``), copied
+        from the shaping cache when it holds one."""
+        shaping = self.shaping
+        if shaping is None:
+            write(parent)
+            return
+
+        def make() -> etree._Element:
+            holder = self.element("jobArray")  # the item inherits the namespace, as in place
+            write(holder)
+            item = holder[0]
+            shaping.shape(item, shaping.structure, shaping.defaults, owner)
+            return item
+
+        key = (owner, self.namespace, self.style, shaping.shape, record)
+        try:
+            hash(key)
+        except TypeError:  # a record holding a list: written as it is, not kept
+            write(parent)
+            return
+        item = copy.deepcopy(shaping.cache.shaped(key, make))
+        parent.append(item)
+        self._settled.append(item)  # keeps the proxy, so its id names this element
 
     @property
     def base_url(self) -> str:
@@ -334,6 +395,9 @@ class Writer:
 
     def scheduled_job(self, parent: etree._Element, job: ScheduledJobInfo) -> None:
         """A ScheduledJob ``items`` element."""
+        self._shaped_item(parent, "ScheduledJob", job, lambda into: self._scheduled_job(into, job))
+
+    def _scheduled_job(self, parent: etree._Element, job: ScheduledJobInfo) -> None:
         item = self.element("items", parent)
         self.add(item, "companyHandle", self.company(job.company_id))
         self.add(item, "jobHandle", job_handle(job.company_id, job.name, self.style))
@@ -370,6 +434,9 @@ class Writer:
 
     def active_job(self, parent: etree._Element, job: ActiveJobInfo) -> None:
         """An ActiveJob ``items`` element."""
+        self._shaped_item(parent, "ActiveJob", job, lambda into: self._active_job(into, job))
+
+    def _active_job(self, parent: etree._Element, job: ActiveJobInfo) -> None:
         item = self.element("items", parent)
         self.add(item, "companyHandle", self.company(job.company_id))
         self.add(item, "jobHandle", run_handle(job.company_id, job.name, job.run_id, self.style))
@@ -413,6 +480,18 @@ class Writer:
         total_rows: int | None = None,
     ) -> None:
         """A JobLog ``items`` element, with a page of details when given."""
+        if details is None:
+            self._shaped_item(parent, "JobLog", log, lambda into: self._job_log(into, log))
+        else:
+            self._job_log(parent, log, details, total_rows)
+
+    def _job_log(
+        self,
+        parent: etree._Element,
+        log: JobLogInfo,
+        details: Sequence[JobLogDetail] | None = None,
+        total_rows: int | None = None,
+    ) -> None:
         item = self.element("items", parent)
         self.add(item, "companyHandle", self.company(log.company_id))
         self.add(
