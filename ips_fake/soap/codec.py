@@ -30,7 +30,7 @@ from ips_fake.core.model import (
     TaskInfo,
     WorkItem,
 )
-from ips_fake.soap.structure import ShapeCache, Structure, conform
+from ips_fake.soap.structure import ShapeCache, ShapeKey, Structure, conform
 
 #: Payload element names in submitJobParam sequence order, with the kind each one makes.
 PAYLOAD_ELEMENTS: dict[str, JobKind] = {
@@ -318,9 +318,8 @@ class Writer:
             shaping.shape(item, shaping.structure, shaping.defaults, owner)
             return item
 
-        key = (owner, self.namespace, self.style, shaping.shape, record)
         try:
-            hash(key)
+            key = ShapeKey(owner, self.namespace, self.style, shaping.shape, record)
         except TypeError:  # a record holding a list: written as it is, not kept
             write(parent)
             return

@@ -32,7 +32,7 @@ from lxml import etree
 
 from ips_fake.soap.schema import ApiVersion, xsd_documents
 
-__all__ = ["Child", "ShapeCache", "Structure", "conform", "error_path", "structure_of"]
+__all__ = ["Child", "ShapeCache", "ShapeKey", "Structure", "conform", "error_path", "structure_of"]
 
 _XSD_NS = "http://www.w3.org/2001/XMLSchema"
 #: One step of an xmlschema error path: ``{uri}name``, ``prefix:name`` or ``name``.
@@ -355,6 +355,25 @@ def _made_child(
     return made
 
 
+class ShapeKey:
+    """A :class:`ShapeCache` key: a tuple whose hash is worked out once (a record's own hash
+    walks every field, and the cache hashes a key more than once)."""
+
+    __slots__ = ("_hash", "parts")
+
+    def __init__(self, *parts: Hashable) -> None:
+        self.parts = parts
+        self._hash = hash(parts)  # TypeError for a part that cannot be hashed
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ShapeKey) and (
+            self is other or (self._hash == other._hash and self.parts == other.parts)
+        )
+
+
 #: Most elements the answer items a :class:`ShapeCache` keeps hold together.
 SHAPE_CACHE_ELEMENTS = 200_000
 
@@ -374,7 +393,7 @@ class ShapeCache:
     def __init__(self, limit: int = SHAPE_CACHE_ELEMENTS) -> None:
         self.limit = limit
         self.elements = 0
-        self._entries: OrderedDict[Hashable, tuple[etree._Element, int]] = OrderedDict()
+        self._entries: OrderedDict[ShapeKey, tuple[etree._Element, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -382,7 +401,7 @@ class ShapeCache:
 
     def shaped(
         self,
-        key: Hashable,
+        key: ShapeKey,
         make: Callable[[], etree._Element],
     ) -> etree._Element:
         """The shaped item for ``key``; ``make`` writes and shapes it when none is kept. The
