@@ -253,15 +253,40 @@ def parse_request_document(data: bytes, expected: str) -> etree._Element:
     return root
 
 
+_ENVELOPE_TAGS = {f"{{{version.value}}}Envelope": version for version in SoapVersion}
+_HEADER_AND_BODY_TAGS = {
+    version: (f"{{{version.value}}}Header", f"{{{version.value}}}Body") for version in SoapVersion
+}
+
+
+def _name_parts(element: etree._Element) -> tuple[str | None, str]:
+    """``(namespace, local name)`` of an element (namespace None when it has none), as
+    ``etree.QName`` gives them, without building one."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        qname = etree.QName(element)
+        return qname.namespace, qname.localname
+    if tag[:1] == "{":
+        namespace, _, local = tag[1:].partition("}")
+        return namespace, local
+    return None, tag
+
+
 def parse_envelope(data: bytes) -> SoapRequest:
     """Parse a request body into its SOAP version, header entries and body element."""
     root = parse_request_document(data, "a SOAP envelope")
-    qname = etree.QName(root)
-    if qname.localname != "Envelope" or qname.namespace not in (SOAP11_NAMESPACE, SOAP12_NAMESPACE):
+    version = _ENVELOPE_TAGS.get(root.tag)
+    if version is None:
         raise malformed(f"the root element is {root.tag}, not a SOAP 1.1 or 1.2 Envelope")
-    version = SoapVersion(qname.namespace)
-    header = root.find(f"{{{version.value}}}Header")
-    body = root.find(f"{{{version.value}}}Body")
+    header_tag, body_tag = _HEADER_AND_BODY_TAGS[version]
+    header = body = None
+    for child in root:  # the first Header and the first Body, as root.find gives them
+        tag = child.tag
+        if tag == body_tag:
+            if body is None:
+                body = child
+        elif tag == header_tag and header is None:
+            header = child
     if body is None:
         raise malformed("the SOAP envelope has no Body")
     children = [child for child in body if isinstance(child.tag, str)]
@@ -344,8 +369,8 @@ def credentials_from(
 ) -> Credentials:
     """Credentials from authHeader (either namespace), AuthUser/AuthPassword, or HTTP Basic."""
     for header in request.headers:
-        qname = etree.QName(header)
-        if qname.localname == "authHeader" and qname.namespace in (
+        namespace, local = _name_parts(header)
+        if local == "authHeader" and namespace in (
             UNVERSIONED_NAMESPACE,
             body_namespace,
         ):
@@ -363,9 +388,9 @@ def credentials_from(
                 fault_http_status=status,
             )
     legacy = {
-        etree.QName(h).localname: h.text or ""
+        _name_parts(h)[1]: h.text or ""
         for h in request.headers
-        if etree.QName(h).namespace == WSDL_NAMESPACE
+        if _name_parts(h)[0] == WSDL_NAMESPACE
     }
     if "AuthUser" in legacy:
         return Credentials(legacy["AuthUser"], legacy.get("AuthPassword"), source="AuthUser")
