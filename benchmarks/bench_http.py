@@ -1,7 +1,10 @@
 """submitJob and getActiveJobs over HTTP: ``ips-fake serve`` against a bare werkzeug server.
 
-Run with ``python -m benchmarks.bench_http [SECONDS] [ROUNDS]`` (defaults 3 s, 5 rounds).
-It starts two servers, each in its own process:
+Run with ``python -m benchmarks.bench_http [--compare-with CHECKOUT] [SECONDS] [ROUNDS]``
+(defaults 3 s, 5 rounds). ``--compare-with`` also serves the fake from another checkout (the
+directory holding its ``ips_fake``, e.g. ``git archive`` of an older commit), alternated with
+the others in the same run: before and after figures from one run. It starts, each in its
+own process:
 
 - ``ips-fake serve --port 0`` (the command line users run) twice: with ``--clock real`` for
   the steady state, with ``--clock manual`` (runs never end) for the rest, and
@@ -13,7 +16,8 @@ It starts two servers, each in its own process:
 
 Then, for each workload, it alternates rounds of ``SECONDS`` between the two servers
 (bare, fake, bare, fake...) and prints each round's requests per second, the medians and the
-ratio fake / bare (the target for submitJob is at least 0.85). The workloads:
+ratio fake / bare (the target for submitJob is at least 0.85), and each server's CPU time per
+request (from ``/proc``, so a busy machine slows both without skewing it). The workloads:
 
 - ``submitJob, scheduled only``: the API reference's submitJob example (an image serving
   publish job) with an ``execTime`` far ahead: the job is only scheduled;
@@ -43,7 +47,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -126,14 +130,20 @@ def serve_bare(answers_file: str) -> None:
 # -- starting servers --------------------------------------------------------------------------
 
 
-def start(command: list[str], pattern: str) -> tuple[subprocess.Popen[str], str]:
-    """Start ``command``; its process and the first URL its output prints matching ``pattern``."""
+def start(
+    command: list[str], pattern: str, checkout: Path = ROOT
+) -> tuple[subprocess.Popen[str], str]:
+    """Start ``command`` with ``checkout`` first on the import path; its process and the
+    first URL its output prints matching ``pattern``."""
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
         text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=checkout,  # python -m puts the working directory first on the import path
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(dict.fromkeys([str(checkout), str(ROOT)])),
+        },
     )
     assert process.stdout is not None
     stream: IO[str] = process.stdout
@@ -178,8 +188,9 @@ end
 """
 
 
-def run_wrk(url: str, body: bytes, seconds: float, tag: str) -> float:
-    """Requests per second ``wrk -t1 -c4`` reaches POSTing ``body`` to ``url``."""
+def run_wrk(url: str, body: bytes, seconds: float, tag: str) -> tuple[float, int]:
+    """Requests per second ``wrk -t1 -c4`` reaches POSTing ``body`` to ``url``, and the
+    requests it made."""
     script = _WRK_SCRIPT.format(body=body.decode(), counter=COUNTER.decode(), tag=tag)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
@@ -203,14 +214,15 @@ def run_wrk(url: str, body: bytes, seconds: float, tag: str) -> float:
     if "Non-2xx" in output or "Socket errors" in output:
         raise SystemExit(f"wrk saw failed requests:\n{output}")
     found = re.search(r"Requests/sec:\s*([0-9.]+)", output)
-    if not found:
+    made = re.search(r"([0-9]+) requests in", output)
+    if not found or not made:
         raise SystemExit(f"no Requests/sec in wrk's output:\n{output}")
-    return float(found.group(1))
+    return float(found.group(1)), int(made.group(1))
 
 
-def run_python(url: str, body: bytes, seconds: float, tag: str) -> float:
+def run_python(url: str, body: bytes, seconds: float, tag: str) -> tuple[float, int]:
     """Requests per second :data:`CONNECTIONS` threads reach, each on one keep-alive
-    ``http.client`` connection, POSTing ``body`` to ``url``."""
+    ``http.client`` connection, POSTing ``body`` to ``url``, and the requests made."""
     host, _, path = url.removeprefix("http://").partition("/")
     deadline = time.perf_counter() + seconds
     counts = [0] * CONNECTIONS
@@ -237,18 +249,64 @@ def run_python(url: str, body: bytes, seconds: float, tag: str) -> float:
         thread.start()
     for thread in threads:
         thread.join()
-    return sum(counts) / (time.perf_counter() - started)
+    return sum(counts) / (time.perf_counter() - started), sum(counts)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user and system) process ``pid`` has used, read from ``/proc`` (None
+    where there is no ``/proc``)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(
+    generate: Callable[[str, bytes, float, str], tuple[float, int]],
+    pid: int,
+    url: str,
+    body: bytes,
+    seconds: float,
+    tag: str,
+) -> tuple[float, float | None]:
+    """One round: requests per second, and the server's CPU microseconds per request."""
+    before = cpu_seconds(pid)
+    rate, made = generate(url, body, seconds, tag)
+    after = cpu_seconds(pid)
+    if before is None or after is None or not made:
+        return rate, None
+    return rate, (after - before) / made * 1e6
 
 
 # -- the run -----------------------------------------------------------------------------------
 
 
+def start_fakes(checkout: Path) -> dict[str, tuple[subprocess.Popen[str], str]]:
+    """``ips-fake serve`` from ``checkout`` (the directory holding its ``ips_fake``), with
+    each clock: the process and the service's base URL by clock."""
+    started: dict[str, tuple[subprocess.Popen[str], str]] = {}
+    for clock in ("manual", "real"):
+        started[clock] = start(
+            [sys.executable, "-m", "ips_fake", "serve", "--port", "0", "--clock", clock],
+            r"IPS service:\s*(http://\S+?)" + re.escape(SERVICE_PATH),
+            checkout,
+        )
+    for number in range(ACTIVE_JOBS):  # company 48's running jobs
+        post(started["manual"][1], SERVICE_PATH, upload_urls_body(number))
+    return started
+
+
 def main() -> None:
-    """Start both servers, alternate rounds for each workload and print the figures."""
+    """Start the servers, alternate rounds for each workload and print the figures."""
     args = sys.argv[1:]
     if args and args[0] == "--serve-bare":
         serve_bare(args[1])
         return
+    checkouts = {"ips-fake serve": ROOT}
+    if args and args[0] == "--compare-with":
+        checkouts["other checkout"] = Path(args[1]).resolve()
+        args = args[2:]
     seconds = float(args[0]) if args else 3.0
     rounds = int(args[1]) if len(args) > 1 else 5
     generate = run_wrk if shutil.which("wrk") else run_python
@@ -260,22 +318,19 @@ def main() -> None:
         f"load generator: {generator}; "
         f"{rounds} rounds of {seconds:g} s per server and workload, alternated"
     )
+    for name, checkout in checkouts.items():
+        print(f"{name}: {checkout}")
     tag = str(int(time.time()))
     processes: list[subprocess.Popen[str]] = []
-    fake_urls: dict[str, str] = {}
     try:
-        for clock in ("manual", "real"):
-            process, fake_urls[clock] = start(
-                [sys.executable, "-m", "ips_fake", "serve", "--port", "0", "--clock", clock],
-                r"IPS service:\s*(http://\S+?)" + re.escape(SERVICE_PATH),
-            )
-            processes.append(process)
-        for number in range(ACTIVE_JOBS):  # company 48's running jobs
-            post(fake_urls["manual"], SERVICE_PATH, upload_urls_body(number))
+        fakes: dict[str, dict[str, tuple[subprocess.Popen[str], str]]] = {}
+        for name, checkout in checkouts.items():
+            fakes[name] = start_fakes(checkout)
+            processes.extend(process for process, _ in fakes[name].values())
         chosen = workloads(tag)
+        first = fakes["ips-fake serve"]
         answers = [
-            post(fake_urls[w.clock], SERVICE_PATH, w.body.replace(COUNTER, b"probe"))
-            for w in chosen
+            post(first[w.clock][1], SERVICE_PATH, w.body.replace(COUNTER, b"probe")) for w in chosen
         ]
         with tempfile.NamedTemporaryFile("wb", delete=False) as handle:
             handle.write(b"\0".join(answers))
@@ -286,27 +341,41 @@ def main() -> None:
         processes.append(bare_process)
         os.unlink(handle.name)
         for index, workload in enumerate(chosen):
-            fake_target = fake_urls[workload.clock] + SERVICE_PATH
-            bare_target = f"{bare_url}/{index}"
-            if "steady" in workload.label:  # reach the state where runs end as fast as they start
-                generate(fake_target, workload.body, seconds, "warm")
-            bare_rates: list[float] = []
-            fake_rates: list[float] = []
+            targets = {"bare werkzeug": (bare_process.pid, f"{bare_url}/{index}")}
+            for name, started in fakes.items():
+                process, url = started[workload.clock]
+                targets[name] = (process.pid, url + SERVICE_PATH)
+                if "steady" in workload.label:  # reach the state where runs end as they start
+                    generate(url + SERVICE_PATH, workload.body, seconds, "warm")
+            results: dict[str, list[tuple[float, float | None]]] = {name: [] for name in targets}
             for round_number in range(rounds):
-                bare_rates.append(
-                    generate(bare_target, workload.body, seconds, f"b{round_number}x")
-                )
-                fake_rates.append(
-                    generate(fake_target, workload.body, seconds, f"f{round_number}x")
-                )
-            bare, fake = statistics.median(bare_rates), statistics.median(fake_rates)
+                for number, (name, (pid, url)) in enumerate(targets.items()):
+                    results[name].append(
+                        measured(
+                            generate, pid, url, workload.body, seconds, f"r{round_number}s{number}x"
+                        )
+                    )
             print(f"\n{workload.label}:")
-            print("  bare werkzeug req/s: " + " ".join(f"{rate:7.0f}" for rate in bare_rates))
-            print("  ips-fake serve req/s:" + " ".join(f"{rate:7.0f}" for rate in fake_rates))
-            print(
-                f"  medians: bare {bare:.0f}/s ({1e6 / bare:.0f} µs), fake {fake:.0f}/s "
-                f"({1e6 / fake:.0f} µs); ratio fake/bare {fake / bare:.2f}"
-            )
+            for name, rounds_of in results.items():
+                print(
+                    f"  {name + ' req/s:':26}" + " ".join(f"{rate:7.0f}" for rate, _ in rounds_of)
+                )
+            bare = statistics.median(rate for rate, _ in results["bare werkzeug"])
+            bare_cpu = [cpu for _, cpu in results["bare werkzeug"] if cpu is not None]
+            for name in fakes:
+                fake = statistics.median(rate for rate, _ in results[name])
+                print(
+                    f"  {name}: median {fake:.0f}/s ({1e6 / fake:.0f} µs) against bare "
+                    f"{bare:.0f}/s ({1e6 / bare:.0f} µs): ratio fake/bare {fake / bare:.2f}"
+                )
+                fake_cpu = [cpu for _, cpu in results[name] if cpu is not None]
+                if bare_cpu and fake_cpu:
+                    bare_each, fake_each = statistics.median(bare_cpu), statistics.median(fake_cpu)
+                    print(
+                        f"    server CPU per request (medians): bare {bare_each:.0f} µs, fake "
+                        f"{fake_each:.0f} µs; ratio bare/fake {bare_each / fake_each:.2f} (the "
+                        "throughput ratio when each server is bound by its one core)"
+                    )
     finally:
         for process in processes:
             process.terminate()
