@@ -28,6 +28,18 @@ request (from ``/proc``, so a busy machine slows both without skewing it). The w
 
 Every job name is new (a counter in the load generator), as a name in use is refused.
 
+What bounds the ratio (measured on a shared 2-core machine, load average 6 to 11): werkzeug's
+threaded server answers each request with ``Connection: close``, so every request is a new
+connection, a new thread, http.server's header parsing and a drain of the socket of up to
+10 ms; that costs about 400 to 550 µs of server CPU per request, for the bare server and the
+fake alike. The fake's own work in the same server measured 300 to 550 µs of CPU per
+submitJob (about 140 to 170 µs in one thread in-process, ``benchmarks/profile_request.py``):
+a quarter of it the core's ``IpsService.submit_job``, the rest parsing (lxml), validation,
+decoding, answering and the journal. A ratio of 0.85 leaves the fake about 18% of the bare
+server's cost, some 40 µs in-process, less than the core's call and lxml's parse, validation
+and serialization take together. Keep-alive would make the server's share smaller, not the
+ratio larger, and the fake relies on closing the connection after refusing a body unread.
+
 The load generator is ``wrk`` (``apt-get install wrk``; ``wrk -t1 -c4``, a Lua script making
 each request), a C program cheap enough per request to leave the server the bottleneck; when
 it is not installed, a Python generator (threads over ``http.client`` keep-alive
