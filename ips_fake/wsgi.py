@@ -16,6 +16,7 @@ stops arriving (the server's read timeout) gets HTTP 400; each answer is ipsApiF
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,7 @@ from werkzeug.wrappers import Request, Response
 from ips_fake.admin import AdminApi
 from ips_fake.core.service import IpsService
 from ips_fake.dashboard import Dashboard
-from ips_fake.soap.endpoint import SoapEndpoint
+from ips_fake.soap.endpoint import SoapAnswer, SoapEndpoint
 from ips_fake.soap.envelope import MAX_REQUEST_BYTES
 from ips_fake.soap.schema import API_VERSIONS, ApiVersion, version_for_wsdl_file, wsdl_document
 
@@ -58,9 +59,15 @@ def declared_length(request: Request) -> int | None:
     """The request's ``Content-Length`` in bytes, or None when the body is chunked or has no
     length. Raises :class:`BodyRefused` (400) for a length that is not ASCII digits and
     (413) for one over :data:`MAX_REQUEST_BYTES`, before any of the body is read."""
-    if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+    return _declared_length(request.environ)
+
+
+def _declared_length(environ: WSGIEnvironment) -> int | None:
+    """:func:`declared_length` read from the WSGI environ (the header values werkzeug's
+    ``request.headers`` gives)."""
+    if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
         return None
-    text = request.headers.get("Content-Length")
+    text = environ.get("CONTENT_LENGTH")
     if text is None:
         return None
     digits = text.strip()
@@ -84,8 +91,12 @@ def read_request_body(request: Request) -> bytes:
     its ``Content-Length``, that stops arriving (the server's socket read timeout), or whose
     chunked framing is broken.
     """
-    length = declared_length(request)
-    environ = request.environ
+    return _read_body(request.environ)
+
+
+def _read_body(environ: WSGIEnvironment) -> bytes:
+    """:func:`read_request_body` from the WSGI environ."""
+    length = _declared_length(environ)
     if length is None and not environ.get("wsgi.input_terminated"):
         return b""  # no length and no server-side framing: nothing can be read safely
     stream = environ["wsgi.input"]
@@ -119,7 +130,7 @@ def read_request_body(request: Request) -> bytes:
             f"the request body could not be read after {received} bytes: {error}",
             b"".join(parts),
         ) from None
-    body = b"".join(parts)
+    body = parts[0] if len(parts) == 1 else b"".join(parts)
     if length is not None and received < length:
         raise BodyRefused(
             400,
@@ -136,6 +147,13 @@ def read_request_body(request: Request) -> bytes:
     return body
 
 
+@functools.cache
+def _status_line(code: int) -> str:
+    """The status line werkzeug's ``Response`` sends for ``code`` (e.g. ``500 INTERNAL SERVER
+    ERROR``), so a SOAP answer written straight to WSGI goes out exactly as one would."""
+    return Response(status=code).status
+
+
 class IpsFakeApp:
     """A WSGI application over one :class:`IpsService`."""
 
@@ -146,6 +164,15 @@ class IpsFakeApp:
         self._dashboard: Dashboard | None = None
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == SERVICE_PATH and environ.get("REQUEST_METHOD") == "POST":
+            # the hot path: a SOAP call, answered without werkzeug's Request and Response
+            # objects (the same status line, headers and body as respond() gives)
+            answer = self._soap_answer(environ)
+            start_response(
+                _status_line(answer.status),
+                [*answer.headers.items(), ("Content-Length", str(len(answer.body)))],
+            )
+            return [answer.body]
         request = Request(environ)
         response = self.respond(request)
         return response(environ, start_response)
@@ -193,25 +220,32 @@ class IpsFakeApp:
         return Response(wsdl_document(version, address), content_type="text/xml; charset=UTF-8")
 
     def _soap(self, request: Request, *, plain: bool = False) -> Response:
+        answer = self._soap_answer(request.environ, plain=plain)
+        return Response(answer.body, status=answer.status, headers=answer.headers)
+
+    def _soap_answer(self, environ: WSGIEnvironment, *, plain: bool = False) -> SoapAnswer:
+        """The endpoint's answer to the SOAP (or, ``plain``, XML endpoint) request in
+        ``environ``; header values are read as werkzeug's ``request.headers`` gives them, and
+        the base URL (werkzeug's ``request.host_url``) only when an answer holds a URL."""
+        content_type = environ.get("CONTENT_TYPE", "")
+        accept_encoding = environ.get("HTTP_ACCEPT_ENCODING", "")
         try:
-            body = read_request_body(request)
+            body = _read_body(environ)
         except BodyRefused as refused:
-            answer = self.endpoint.refuse(
+            return self.endpoint.refuse(
                 refused.reason,
                 status=refused.status,
                 received=refused.received,
-                content_type=request.headers.get("Content-Type", ""),
-                accept_encoding=request.headers.get("Accept-Encoding", ""),
+                content_type=content_type,
+                accept_encoding=accept_encoding,
                 plain=plain,
             )
-            return Response(answer.body, status=answer.status, headers=answer.headers)
-        answer = self.endpoint.handle(
+        return self.endpoint.handle(
             body,
-            content_type=request.headers.get("Content-Type", ""),
-            authorization=request.headers.get("Authorization"),
-            accept_encoding=request.headers.get("Accept-Encoding", ""),
-            base_url=request.host_url,
-            content_encoding=request.headers.get("Content-Encoding", ""),
+            content_type=content_type,
+            authorization=environ.get("HTTP_AUTHORIZATION"),
+            accept_encoding=accept_encoding,
+            base_url=lambda: Request(environ).host_url,
+            content_encoding=environ.get("HTTP_CONTENT_ENCODING", ""),
             plain=plain,
         )
-        return Response(answer.body, status=answer.status, headers=answer.headers)

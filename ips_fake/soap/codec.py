@@ -6,8 +6,11 @@ say (one payload, a parsable date) is checked here and raised as :class:`IpsFaul
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from lxml import etree
 
@@ -27,6 +30,7 @@ from ips_fake.core.model import (
     TaskInfo,
     WorkItem,
 )
+from ips_fake.soap.structure import ShapeCache, ShapeKey, Structure, conform
 
 #: Payload element names in submitJobParam sequence order, with the kind each one makes.
 PAYLOAD_ELEMENTS: dict[str, JobKind] = {
@@ -97,6 +101,9 @@ _HANDLE_ARRAYS = {
 
 def local_name(element: etree._Element) -> str:
     """The element's name without its namespace."""
+    tag = element.tag
+    if isinstance(tag, str):  # "{namespace}name" or "name"
+        return tag.rpartition("}")[2]
     return etree.QName(element).localname
 
 
@@ -106,9 +113,14 @@ class Reader:
     def __init__(self, element: etree._Element) -> None:
         self.element = element
         self.children: dict[str, etree._Element] = {}
+        #: the local names of the element children, in document order, repeats kept
+        self.names: list[str] = []
         for child in element:
-            if isinstance(child.tag, str):
-                self.children.setdefault(local_name(child), child)
+            tag = child.tag
+            if isinstance(tag, str):
+                name = tag.rpartition("}")[2]
+                self.names.append(name)
+                self.children.setdefault(name, child)
 
     def text(self, name: str) -> str | None:
         """The text of child ``name`` ('' when empty), or None when absent."""
@@ -174,33 +186,26 @@ def option_tree(element: etree._Element) -> OptionTree:
     """An element's children as an ordered (name, text-or-subtree) tuple."""
     entries: list[tuple[str, str | OptionTree]] = []
     for child in element:
-        if not isinstance(child.tag, str):
+        tag = child.tag
+        if not isinstance(tag, str):
             continue
-        has_children = any(isinstance(grandchild.tag, str) for grandchild in child)
-        entries.append(
-            (local_name(child), option_tree(child) if has_children else child.text or "")
-        )
+        name = tag.rpartition("}")[2]
+        if len(child) and any(isinstance(grandchild.tag, str) for grandchild in child):
+            entries.append((name, option_tree(child)))
+        else:
+            entries.append((name, child.text or ""))
     return tuple(entries)
 
 
 def decode_payload(reader: Reader) -> JobPayload:
     """The one job payload of a submitJobParam."""
     present = [name for name in PAYLOAD_ELEMENTS if name in reader.children]
-    count = sum(
-        1
-        for child in reader.element
-        if isinstance(child.tag, str) and local_name(child) in PAYLOAD_ELEMENTS
-    )
+    names = [name for name in reader.names if name in PAYLOAD_ELEMENTS]
     if not present:
         raise missing_parameter(
             "submitJob needs exactly one job payload (one of " + ", ".join(PAYLOAD_ELEMENTS) + ")"
         )
-    if count > 1:
-        names = [
-            local_name(child)
-            for child in reader.element
-            if isinstance(child.tag, str) and local_name(child) in PAYLOAD_ELEMENTS
-        ]
+    if len(names) > 1:
         raise invalid_parameter(
             "submitJob takes exactly one job payload; this request has " + " and ".join(names)
         )
@@ -254,13 +259,81 @@ def decode_submit_job(element: etree._Element) -> SubmitJobRequest:
     )
 
 
+@dataclass(frozen=True)
+class Shaping:
+    """How a :class:`Writer` shapes listing items as it writes them: with ``shape`` (the
+    function the answer is shaped with, :func:`~ips_fake.soap.structure.conform`) to
+    ``structure`` and ``defaults``, through ``cache``."""
+
+    structure: Structure
+    defaults: Mapping[str, Mapping[str, Any]]
+    cache: ShapeCache
+    shape: Callable[..., None] = conform
+
+
 class Writer:
     """Builds response elements in one namespace and handle style."""
 
-    def __init__(self, namespace: str, style: HandleStyle, base_url: str) -> None:
+    def __init__(
+        self,
+        namespace: str,
+        style: HandleStyle,
+        base_url: str | Callable[[], str],
+        *,
+        shaping: Shaping | None = None,
+    ) -> None:
+        """``base_url``: the server's ``http://host:port/``, or a function giving it, called
+        only when an answer holds a URL (reading it from the request costs per request).
+        ``shaping``: when given, listing items (active and scheduled jobs, job logs without
+        details) are written already shaped to its structure, through its cache; the
+        answer's :func:`conform` must then be given :meth:`settled`."""
         self.namespace = namespace
         self.style = style
-        self.base_url = base_url.rstrip("/")
+        self._base_url = base_url
+        self.shaping = shaping
+        self._settled: list[etree._Element] = []
+
+    def settled(self) -> frozenset[int]:
+        """The ``id`` of every item this writer added already shaped (see ``shaping``)."""
+        return frozenset(id(item) for item in self._settled)
+
+    def _shaped_item(
+        self,
+        parent: etree._Element,
+        owner: str,
+        record: Hashable,
+        write: Callable[[etree._Element], None],
+    ) -> None:
+        """Append the ``items`` element ``write`` makes for ``record`` (an ``owner``), copied
+        from the shaping cache when it holds one."""
+        shaping = self.shaping
+        if shaping is None:
+            write(parent)
+            return
+
+        def make() -> etree._Element:
+            holder = self.element("jobArray")  # the item inherits the namespace, as in place
+            write(holder)
+            item = holder[0]
+            shaping.shape(item, shaping.structure, shaping.defaults, owner)
+            return item
+
+        try:
+            key = ShapeKey(owner, self.namespace, self.style, shaping.shape, record)
+        except TypeError:  # a record holding a list: written as it is, not kept
+            write(parent)
+            return
+        item = copy.deepcopy(shaping.cache.shaped(key, make))
+        parent.append(item)
+        self._settled.append(item)  # keeps the proxy, so its id names this element
+
+    @property
+    def base_url(self) -> str:
+        """The server's base URL without its final ``/``."""
+        base_url = self._base_url
+        if not isinstance(base_url, str):
+            base_url = self._base_url = base_url()
+        return base_url.rstrip("/")
 
     def element(self, name: str, parent: etree._Element | None = None) -> etree._Element:
         """A new element ``name`` in the response namespace, appended to ``parent``."""
@@ -321,6 +394,9 @@ class Writer:
 
     def scheduled_job(self, parent: etree._Element, job: ScheduledJobInfo) -> None:
         """A ScheduledJob ``items`` element."""
+        self._shaped_item(parent, "ScheduledJob", job, lambda into: self._scheduled_job(into, job))
+
+    def _scheduled_job(self, parent: etree._Element, job: ScheduledJobInfo) -> None:
         item = self.element("items", parent)
         self.add(item, "companyHandle", self.company(job.company_id))
         self.add(item, "jobHandle", job_handle(job.company_id, job.name, self.style))
@@ -357,6 +433,9 @@ class Writer:
 
     def active_job(self, parent: etree._Element, job: ActiveJobInfo) -> None:
         """An ActiveJob ``items`` element."""
+        self._shaped_item(parent, "ActiveJob", job, lambda into: self._active_job(into, job))
+
+    def _active_job(self, parent: etree._Element, job: ActiveJobInfo) -> None:
         item = self.element("items", parent)
         self.add(item, "companyHandle", self.company(job.company_id))
         self.add(item, "jobHandle", run_handle(job.company_id, job.name, job.run_id, self.style))
@@ -400,6 +479,18 @@ class Writer:
         total_rows: int | None = None,
     ) -> None:
         """A JobLog ``items`` element, with a page of details when given."""
+        if details is None:
+            self._shaped_item(parent, "JobLog", log, lambda into: self._job_log(into, log))
+        else:
+            self._job_log(parent, log, details, total_rows)
+
+    def _job_log(
+        self,
+        parent: etree._Element,
+        log: JobLogInfo,
+        details: Sequence[JobLogDetail] | None = None,
+        total_rows: int | None = None,
+    ) -> None:
         item = self.element("items", parent)
         self.add(item, "companyHandle", self.company(log.company_id))
         self.add(

@@ -14,6 +14,7 @@ import gzip
 import threading
 import traceback
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,7 @@ from lxml import etree
 from ips_fake.core.errors import FaultCode, IpsFault
 from ips_fake.core.handles import HandleStyle
 from ips_fake.core.service import IpsService
-from ips_fake.soap.codec import ECHO_DEFAULTS, Writer, local_name
+from ips_fake.soap.codec import ECHO_DEFAULTS, Shaping, Writer, local_name
 from ips_fake.soap.envelope import (
     Credentials,
     MustUnderstandFault,
@@ -42,7 +43,7 @@ from ips_fake.soap.faults import (
 )
 from ips_fake.soap.operations import OPERATIONS, CallContext, Decoded
 from ips_fake.soap.schema import ApiVersion, operations_of, version_for_namespace
-from ips_fake.soap.structure import conform, structure_of
+from ips_fake.soap.structure import ShapeCache, conform, structure_of
 from ips_fake.soap.validation import SchemaViolation, response_problems, validate_element
 
 #: Most exchanges the journal keeps; the oldest go first.
@@ -187,6 +188,8 @@ class SoapEndpoint:
         self.service = service
         self.validate_responses = validate_responses
         self.journal = Journal()
+        #: listing items already shaped per version (see :class:`ShapeCache`)
+        self.shapes = ShapeCache()
 
     def handle(
         self,
@@ -195,11 +198,12 @@ class SoapEndpoint:
         content_type: str = "",
         authorization: str | None = None,
         accept_encoding: str = "",
-        base_url: str = "http://localhost",
+        base_url: str | Callable[[], str] = "http://localhost",
         content_encoding: str = "",
         plain: bool = False,
     ) -> SoapAnswer:
-        """Answer one SOAP request (``content_encoding``: the request's, e.g. ``gzip``).
+        """Answer one SOAP request (``content_encoding``: the request's, e.g. ``gzip``;
+        ``base_url``: the server's, or a function giving it when an answer needs it).
 
         With ``plain``, one request of the plain XML endpoint (``POST
         /scene7/api/IpsApiService``): the body is a ``<Request>`` document, in any API
@@ -218,7 +222,7 @@ class SoapEndpoint:
         content_encoding: str,
         authorization: str | None,
         accept_encoding: str,
-        base_url: str,
+        base_url: str | Callable[[], str],
     ) -> SoapAnswer:
         problem: str | None = None
         try:
@@ -292,7 +296,7 @@ class SoapEndpoint:
         body: bytes,
         content_encoding: str,
         authorization: str | None,
-        base_url: str,
+        base_url: str | Callable[[], str],
     ) -> etree._Element:
         decoded = decode_body(body, content_encoding)
         call.decoded_size = len(decoded)
@@ -339,9 +343,11 @@ class SoapEndpoint:
         except IpsFault as fault:
             raise SchemaViolation(fault.code, fault.reason) from None
         style = HandleStyle.LEGACY if api.is_legacy else HandleStyle.MODERN
-        writer = Writer(api.namespace, style, base_url)
+        structure = structure_of(api)
+        shaping = Shaping(structure, ECHO_DEFAULTS, self.shapes, conform)
+        writer = Writer(api.namespace, style, base_url, shaping=shaping)
         answer = spec.call(CallContext(self.service, user, writer), call.params)
-        conform(answer, structure_of(api), ECHO_DEFAULTS)
+        conform(answer, structure, ECHO_DEFAULTS, settled=writer.settled())
         return answer
 
     def _fault(

@@ -13,6 +13,7 @@ import binascii
 import codecs
 import contextlib
 import re
+import threading
 import zlib
 from dataclasses import dataclass
 from enum import Enum
@@ -81,7 +82,7 @@ class _RefuseEveryUrl(etree.Resolver):
         return self.resolve_string("", context, base_url=None)
 
 
-def _parser() -> etree.XMLParser:
+def _new_parser() -> etree.XMLParser:
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -92,6 +93,18 @@ def _parser() -> etree.XMLParser:
         collect_ids=False,
     )
     parser.resolvers.add(_RefuseEveryUrl())
+    return parser
+
+
+_PARSERS = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """This thread's request parser (see :func:`_new_parser`): made once per thread, as an
+    lxml parser must not parse in two threads at once and costs to build."""
+    parser: etree.XMLParser | None = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = _new_parser()
     return parser
 
 
@@ -168,8 +181,22 @@ def refuse_doctype(data: bytes) -> None:
     """Raise ipsApiFault 30003 with :data:`DOCTYPE_REFUSED` when the body's prolog holds a
     DOCTYPE, in any encoding a parser could read it in (BOMs, UTF-16/32, a declared encoding),
     after any comments and processing instructions. Runs before the parser sees the bytes."""
+    if _starts_with_element(data):
+        return  # no prolog at all: nothing to read it as but UTF-8, and no markup before it
     if any(_prolog_has_declaration(text) for text in _prolog_readings(data)):
         raise malformed(DOCTYPE_REFUSED)
+
+
+#: A document starting (after XML whitespace) with a start tag, in ASCII bytes: ``<`` then a
+#: name's first character other than ``!`` and ``?``.
+_ELEMENT_FIRST = re.compile(rb"[ \t\r\n]*<[A-Za-z_:]")
+
+
+def _starts_with_element(data: bytes) -> bool:
+    """Whether ``data`` has no prolog: no BOM, no XML declaration, comment or PI, its first
+    bytes (after whitespace) an ASCII start tag. Such a body is read as UTF-8 by every
+    parser (:func:`_encoding_family`) and holds no ``<!`` before its root element."""
+    return _ELEMENT_FIRST.match(data) is not None
 
 
 def malformed(reason: str) -> IpsFault:
@@ -226,15 +253,40 @@ def parse_request_document(data: bytes, expected: str) -> etree._Element:
     return root
 
 
+_ENVELOPE_TAGS = {f"{{{version.value}}}Envelope": version for version in SoapVersion}
+_HEADER_AND_BODY_TAGS = {
+    version: (f"{{{version.value}}}Header", f"{{{version.value}}}Body") for version in SoapVersion
+}
+
+
+def _name_parts(element: etree._Element) -> tuple[str | None, str]:
+    """``(namespace, local name)`` of an element (namespace None when it has none), as
+    ``etree.QName`` gives them, without building one."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        qname = etree.QName(element)
+        return qname.namespace, qname.localname
+    if tag[:1] == "{":
+        namespace, _, local = tag[1:].partition("}")
+        return namespace, local
+    return None, tag
+
+
 def parse_envelope(data: bytes) -> SoapRequest:
     """Parse a request body into its SOAP version, header entries and body element."""
     root = parse_request_document(data, "a SOAP envelope")
-    qname = etree.QName(root)
-    if qname.localname != "Envelope" or qname.namespace not in (SOAP11_NAMESPACE, SOAP12_NAMESPACE):
+    version = _ENVELOPE_TAGS.get(root.tag)
+    if version is None:
         raise malformed(f"the root element is {root.tag}, not a SOAP 1.1 or 1.2 Envelope")
-    version = SoapVersion(qname.namespace)
-    header = root.find(f"{{{version.value}}}Header")
-    body = root.find(f"{{{version.value}}}Body")
+    header_tag, body_tag = _HEADER_AND_BODY_TAGS[version]
+    header = body = None
+    for child in root:  # the first Header and the first Body, as root.find gives them
+        tag = child.tag
+        if tag == body_tag:
+            if body is None:
+                body = child
+        elif tag == header_tag and header is None:
+            header = child
     if body is None:
         raise malformed("the SOAP envelope has no Body")
     children = [child for child in body if isinstance(child.tag, str)]
@@ -271,11 +323,21 @@ def parse_plain_request(data: bytes) -> SoapRequest:
     return SoapRequest(SoapVersion.V11, params[0], headers)
 
 
-def _text_of(element: etree._Element, name: str) -> str | None:
+_AUTH_FIELDS = frozenset(
+    {"user", "password", "locale", "appName", "gzipResponse", "faultHttpStatusCode"}
+)
+
+
+def _texts_of(element: etree._Element) -> dict[str, str]:
+    """The text ('' when empty) of the first child of each local name in :data:`_AUTH_FIELDS`."""
+    texts: dict[str, str] = {}
     for child in element:
-        if isinstance(child.tag, str) and etree.QName(child).localname == name:
-            return child.text or ""
-    return None
+        tag = child.tag
+        if isinstance(tag, str):
+            name = tag.rpartition("}")[2]
+            if name in _AUTH_FIELDS and name not in texts:
+                texts[name] = child.text or ""
+    return texts
 
 
 def fault_http_status(text: str) -> int:
@@ -307,27 +369,28 @@ def credentials_from(
 ) -> Credentials:
     """Credentials from authHeader (either namespace), AuthUser/AuthPassword, or HTTP Basic."""
     for header in request.headers:
-        qname = etree.QName(header)
-        if qname.localname == "authHeader" and qname.namespace in (
+        namespace, local = _name_parts(header)
+        if local == "authHeader" and namespace in (
             UNVERSIONED_NAMESPACE,
             body_namespace,
         ):
-            gzip_text = _text_of(header, "gzipResponse")
-            status_text = _text_of(header, "faultHttpStatusCode")
+            texts = _texts_of(header)
+            gzip_text = texts.get("gzipResponse")
+            status_text = texts.get("faultHttpStatusCode")
             status = None if status_text is None else fault_http_status(status_text)
             return Credentials(
-                user=_text_of(header, "user"),
-                password=_text_of(header, "password"),
+                user=texts.get("user"),
+                password=texts.get("password"),
                 source="authHeader",
-                locale=_text_of(header, "locale"),
-                app_name=_text_of(header, "appName"),
+                locale=texts.get("locale"),
+                app_name=texts.get("appName"),
                 gzip_response=None if gzip_text is None else gzip_text.strip() in ("true", "1"),
                 fault_http_status=status,
             )
     legacy = {
-        etree.QName(h).localname: h.text or ""
+        _name_parts(h)[1]: h.text or ""
         for h in request.headers
-        if etree.QName(h).namespace == WSDL_NAMESPACE
+        if _name_parts(h)[0] == WSDL_NAMESPACE
     }
     if "AuthUser" in legacy:
         return Credentials(legacy["AuthUser"], legacy.get("AuthPassword"), source="AuthUser")
@@ -405,9 +468,36 @@ def check_must_understand(request: SoapRequest) -> None:
             raise MustUnderstandFault(etree.QName(header))
 
 
-def build_envelope(version: SoapVersion, body_child: etree._Element) -> bytes:
-    """A response envelope (prefix ``soapenv``) around ``body_child``."""
+def _tree_envelope(version: SoapVersion, body_child: etree._Element) -> bytes:
+    """:func:`build_envelope` the slow way: the child moved into an envelope tree."""
     envelope = etree.Element(f"{{{version.value}}}Envelope", nsmap={ENVELOPE_PREFIX: version.value})
     body = etree.SubElement(envelope, f"{{{version.value}}}Body")
     body.append(body_child)
     return bytes(etree.tostring(envelope, xml_declaration=True, encoding="UTF-8"))
+
+
+_ENVELOPE_WRAPPING = {
+    version: (
+        (
+            "<?xml version='1.0' encoding='UTF-8'?>\n"
+            f'<{ENVELOPE_PREFIX}:Envelope xmlns:{ENVELOPE_PREFIX}="{version.value}">'
+            f"<{ENVELOPE_PREFIX}:Body>"
+        ).encode(),
+        f"</{ENVELOPE_PREFIX}:Body></{ENVELOPE_PREFIX}:Envelope>".encode(),
+    )
+    for version in SoapVersion
+}
+
+
+def build_envelope(version: SoapVersion, body_child: etree._Element) -> bytes:
+    """A response envelope (prefix ``soapenv``) around ``body_child``.
+
+    The child, a root element declaring its own namespaces, is serialized on its own between
+    the envelope's fixed opening and closing bytes: the same bytes as moving it into an
+    envelope tree, without lxml re-homing every node of a long answer. A child that is not
+    such a root (it has a parent, or uses the envelope's prefix) is moved into a tree.
+    """
+    if body_child.getparent() is not None or ENVELOPE_PREFIX in body_child.nsmap:
+        return _tree_envelope(version, body_child)
+    opening, closing = _ENVELOPE_WRAPPING[version]
+    return opening + etree.tostring(body_child, encoding="UTF-8") + closing

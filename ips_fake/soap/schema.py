@@ -376,6 +376,7 @@ def _serialized(version: ApiVersion) -> tuple[bytes, ...]:
 
 
 @functools.cache
+@functools.cache
 def operations_of(version: ApiVersion) -> tuple[str, ...]:
     """The job operations ``version`` has, in :data:`OPERATION_NAMES` order.
 

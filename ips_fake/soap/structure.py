@@ -21,7 +21,9 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections.abc import Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +32,7 @@ from lxml import etree
 
 from ips_fake.soap.schema import ApiVersion, xsd_documents
 
-__all__ = ["Child", "Structure", "conform", "error_path", "structure_of"]
+__all__ = ["Child", "ShapeCache", "ShapeKey", "Structure", "conform", "error_path", "structure_of"]
 
 _XSD_NS = "http://www.w3.org/2001/XMLSchema"
 #: One step of an xmlschema error path: ``{uri}name``, ``prefix:name`` or ``name``.
@@ -236,6 +238,8 @@ def conform(
     structure: Structure,
     defaults: Mapping[str, Mapping[str, Any]] | None = None,
     owner: str | None = None,
+    *,
+    settled: Set[int] = frozenset(),
 ) -> None:
     """Reshape an answer ``element`` in place to exactly what ``structure``'s version holds.
 
@@ -251,8 +255,10 @@ def conform(
 
     The steps for each owner, with the children to add ready-made, are worked out once per
     structure and ``defaults`` object, so pass the same ``defaults`` object each time.
+    ``settled`` holds the ``id`` of descendants already conformed (with the same structure
+    and defaults, e.g. copies from a :class:`ShapeCache`): they are kept, not walked again.
     """
-    _conform(element, structure, defaults or {}, owner or etree.QName(element).localname)
+    _conform(element, structure, defaults or {}, owner or etree.QName(element).localname, settled)
 
 
 def _steps(
@@ -279,6 +285,7 @@ def _conform(
     structure: Structure,
     defaults: Mapping[str, Mapping[str, Any]],
     owner: str,
+    settled: Set[int],
 ) -> None:
     steps = _steps(structure, defaults, owner)
     # answers are written in the version's namespace, so children are found by full tag
@@ -295,8 +302,8 @@ def _conform(
             continue
         kept = found if spec.max_occurs is None else found[: spec.max_occurs]
         for child in kept:
-            if spec.type_name is not None:
-                _conform(child, structure, defaults, spec.type_name)
+            if spec.type_name is not None and id(child) not in settled:
+                _conform(child, structure, defaults, spec.type_name, settled)
             ordered.append(child)
     _arrange(element, ordered)
 
@@ -346,3 +353,79 @@ def _made_child(
         if child is not None:
             made.append(child)
     return made
+
+
+class ShapeKey:
+    """A :class:`ShapeCache` key: a tuple whose hash is worked out once (a record's own hash
+    walks every field, and the cache hashes a key more than once)."""
+
+    __slots__ = ("_hash", "parts")
+
+    def __init__(self, *parts: Hashable) -> None:
+        self.parts = parts
+        self._hash = hash(parts)  # TypeError for a part that cannot be hashed
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ShapeKey) and (
+            self is other or (self._hash == other._hash and self.parts == other.parts)
+        )
+
+
+#: Most elements the answer items a :class:`ShapeCache` keeps hold together.
+SHAPE_CACHE_ELEMENTS = 200_000
+
+
+class ShapeCache:
+    """Answer items already written and shaped to a version (:func:`conform`), kept to be
+    copied into later answers: a listing answer (getActiveJobs, getScheduledJobs,
+    getJobLogs) then costs one copy per unchanged job instead of writing and shaping it.
+
+    Items are keyed by what made them: the item's type, the version's namespace, the handle
+    style and the (frozen, hashable) record written, so a job that changes is a new key and
+    its old entry is never used again. Bounded: the least recently used entries go first
+    while the kept items hold more than ``limit`` elements together (an item larger than
+    ``limit`` is not kept). Safe to share between threads.
+    """
+
+    def __init__(self, limit: int = SHAPE_CACHE_ELEMENTS) -> None:
+        self.limit = limit
+        self.elements = 0
+        self._entries: OrderedDict[ShapeKey, tuple[etree._Element, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def shaped(
+        self,
+        key: ShapeKey,
+        make: Callable[[], etree._Element],
+    ) -> etree._Element:
+        """The shaped item for ``key``; ``make`` writes and shapes it when none is kept. The
+        element returned is the kept one: copy it, never change or move it."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                return entry[0]
+        item = make()
+        size = sum(1 for _ in item.iter())
+        if size > self.limit:
+            return item
+        with self._lock:
+            if key not in self._entries:
+                self._entries[key] = (item, size)
+                self.elements += size
+                while self.elements > self.limit:
+                    _, (_, dropped) = self._entries.popitem(last=False)
+                    self.elements -= dropped
+        return item
+
+    def clear(self) -> None:
+        """Forget every kept item."""
+        with self._lock:
+            self._entries.clear()
+            self.elements = 0
