@@ -28,7 +28,7 @@ from heapq import merge
 from zoneinfo import ZoneInfo
 
 from ips_fake.core.clock import HORIZON, Clock, ManualClock, past_horizon
-from ips_fake.core.cron import CronSyntaxError, QuartzSchedule
+from ips_fake.core.cron import CronSyntaxError, QuartzSchedule, has_fixed_offset
 from ips_fake.core.directory import Company, Directory, User
 from ips_fake.core.errors import FaultCode, IpsFault, invalid_parameter, missing_parameter
 from ips_fake.core.handles import HandleStyle, job_handle, parse_handle, run_handle, run_name
@@ -43,6 +43,7 @@ from ips_fake.core.model import (
     JobLogInfo,
     JobLogPage,
     Notification,
+    Outcome,
     RunState,
     ScheduledJobInfo,
     SubmitJobRequest,
@@ -50,7 +51,7 @@ from ips_fake.core.model import (
     WorkItem,
 )
 from ips_fake.core.outcomes import OutcomeScript
-from ips_fake.core.runs import DEFAULT_SECONDS_PER_ITEM, FIXED_ITEM_COUNT, Run
+from ips_fake.core.runs import DEFAULT_SECONDS_PER_ITEM, FIXED_ITEM_COUNT, NEW_SECONDS, Run
 
 LOCALE_PATTERN = re.compile(r"[a-z]{2}(-[A-Z]{2})?")
 MAX_RECORDS_PER_PAGE = 1000
@@ -64,6 +65,15 @@ SLICE_EVENTS = 500
 SLICE_PAUSE_SECONDS = 0.0005
 #: Subtracted from an instant to make "strictly after" searches include it.
 _JUST_BEFORE = timedelta(microseconds=1)
+_ONE_SECOND = timedelta(seconds=1)
+#: Job kinds whose runs create assets (each run takes asset serials): never applied in bulk.
+_ASSET_CREATING_KINDS = (JobKind.UPLOAD_URLS, JobKind.UPLOAD_DIRECTORY, JobKind.RIP_PDFS)
+#: Fewer whole cycles than this in reach and a fire is applied the ordinary way.
+BULK_MIN_CYCLES = 2
+#: Most runs one bulk step of :meth:`IpsService.catch_up` builds under the lock.
+BULK_MAX_BUILT = 20_000
+#: The last fire time Quartz schedules reach (end of :data:`cron.MAX_YEAR`), as a wall time.
+_LAST_WALL_FIRE = datetime(2099, 12, 31, 23, 59, 59)
 
 JOB_LOG_SORT_KEYS: dict[str, Callable[[JobLogInfo], object]] = {
     "JobName": lambda log: log.job_name,
@@ -101,6 +111,11 @@ class ServiceSettings:
 
 class IpsService:
     """All state of one fake IPS server, and the eleven job operations over it."""
+
+    #: Whether a long stretch of a lone schedule's fire-run-finish cycles is applied in bulk
+    #: (see :meth:`_bulk_cycles`); False applies every fire one by one. Both give the same
+    #: state; the switch exists so tests can compare them.
+    bulk_cycles: bool = True
 
     def __init__(
         self,
@@ -217,7 +232,13 @@ class IpsService:
             at, kind, target = due
             if kind == "fire":
                 assert isinstance(target, ScheduledJob)
-                self._fire(target, at)
+                budget = None if limit is None else max(limit - count, 0)
+                bulk = self._bulk_cycles(target, at, until, budget) if self.bulk_cycles else None
+                if bulk is not None:
+                    at, events = bulk
+                    count += events - 1
+                else:
+                    self._fire(target, at)
             else:
                 assert isinstance(target, Run)
                 self._finish(target, at)
@@ -455,6 +476,144 @@ class IpsService:
         else:
             self._schedule_next(job, at)
 
+    def _bulk_cycles(
+        self, job: ScheduledJob, at: datetime, until: datetime, budget: int | None
+    ) -> tuple[datetime, int] | None:
+        """Apply, in one step, the fire-run-finish cycles of ``job`` from its fire at ``at``
+        that end by ``until`` and before any other pending entry; return the instant the last
+        of them ends (the state is then exactly what applying each fire, skipped fire and run
+        end one by one leaves) and the events that step weighs (two per run built), or None
+        when this fire is to be applied the ordinary way.
+
+        With a ``budget`` (events left in :meth:`catch_up`'s slice), the step covers as many
+        cycles as fit in it, or all of them when they outnumber what retention keeps and
+        that is at most :data:`BULK_MAX_BUILT` (the lock is then held for building that many
+        runs, a fraction of a second).
+
+        It applies when the job is alone in that stretch (no other entry due in it), fires on
+        schedule with no run in progress, sends no e-mail, creates no assets, and its zone has
+        one UTC offset; and when its cycles are arithmetic: every fire starts a run (runs end
+        within the shortest gap between fires) or every second fires (``* * * * * ?``: a run
+        of D seconds starts every ceil(D) seconds, the fires in between skipped). Only the
+        runs whose logs retention keeps are built; the others are counted (run ids, finish
+        order and skipped fires move on as if they had been)."""
+        schedule = job.schedule
+        if (
+            schedule is None
+            or job.runs
+            or job.deleted
+            or job.trigger_state is not TriggerState.NORMAL
+            or self._email_setting_of(job) is not EmailSetting.NONE
+            or job.kind in _ASSET_CREATING_KINDS
+            or not has_fixed_offset(at.tzinfo)
+        ):
+            return None
+        if job.skipping_since is not None:
+            # as :meth:`_fire` first does: the fires skipped since the last start are counted
+            self._count_skipped(job, job.skipping_since, at)
+            job.skipping_since = None
+            del self._skipping[job.serial]
+        rule = self.outcomes.choose(job.kind, job.name)
+        items = self._work_items(job)
+        probe = Run(
+            0, job, "", at, items, rule.outcome, self.settings.seconds_per_item, rule.seconds
+        )
+        duration = timedelta(seconds=NEW_SECONDS) + timedelta(seconds=probe.work_seconds - 0.0)
+        other = self._timeline.next_due()
+        # the last instant a cycle may end at: by ``until``, strictly before ``other``
+        end_limit = until if other is None else min(until, other - _JUST_BEFORE)
+        wall = at.replace(tzinfo=None)
+        zone = at.tzinfo
+        period: timedelta | None = None
+        if duration <= schedule.shortest_gap_seconds() * _ONE_SECOND:
+            last_start = (end_limit - duration).replace(tzinfo=None)
+            cycles = schedule.count_wall_fires(wall, min(last_start, _LAST_WALL_FIRE))
+        elif schedule.fires_every_second:
+            period = -(-duration // _ONE_SECOND) * _ONE_SECOND
+            last_start = min((end_limit - duration).replace(tzinfo=None), _LAST_WALL_FIRE - period)
+            cycles = (last_start - wall) // period + 1 if last_start >= wall else 0
+        else:
+            return None
+        retention = self.settings.log_retention
+        if budget is not None and not (cycles > retention and retention <= BULK_MAX_BUILT):
+            cycles = min(cycles, budget // 2)
+        if cycles < BULK_MIN_CYCLES:
+            return None
+        built = min(cycles, retention)
+        first_built = cycles - built
+        if period is not None:
+            start = at + first_built * period
+        else:
+            found = schedule.nth_wall_fire(wall, first_built)
+            assert found is not None
+            start = found.replace(tzinfo=zone)
+        run_base = self._run_serial
+        finish_base = self._finish_serial
+        self._run_serial += cycles
+        self._finish_serial += cycles
+        fire = start
+        end = at
+        for index in range(first_built, cycles):
+            run = self._built_run(
+                job, index + run_base + 1, fire, items, rule.outcome, rule.seconds
+            )
+            end = run.ended_at = fire + duration
+            run.finish_serial = finish_base + index + 1
+            self._keep(run)
+            if index + 1 < cycles:
+                following = fire + period if period is not None else schedule.next_fire_after(fire)
+                assert following is not None
+                fire = following
+        if period is not None:
+            # fires strictly between two cycles' starts are skipped: all of them for the
+            # cycles before the last; of the last, the first is counted when it comes and,
+            # with more to come before the next start, the rest as time passes them
+            between = period // _ONE_SECOND - 1
+            skipped = (cycles - 1) * between + min(between, 1)
+            job.skipped_fires += skipped
+            self._skipped_fires += skipped
+            last_fire = fire
+            resume = last_fire + period
+            if between >= 2:
+                job.skipping_since = last_fire + _ONE_SECOND
+                self._skipping[job.serial] = job
+            job.next_fire = resume
+            self._timeline.push(resume, "fire", job)
+        else:
+            self._schedule_next(job, fire)
+        return end, 2 * built
+
+    def _built_run(
+        self,
+        job: ScheduledJob,
+        run_id: int,
+        fire: datetime,
+        items: tuple[WorkItem, ...],
+        outcome: Outcome,
+        seconds: float | None,
+    ) -> Run:
+        """A run of ``job`` fired at ``fire``, named and registered as :meth:`_start_run`
+        does, started; the caller ends it."""
+        name, legacy = self._unique_run_name(job, fire)
+        self._run_by_legacy[legacy] = run_id
+        run = Run(run_id, job, name, fire, items, outcome, self.settings.seconds_per_item, seconds)
+        run.start(fire)
+        if job.kind is JobKind.EXPORT:
+            run.download_path = f"{EXPORT_PATH_PREFIX}{run_id}.zip"
+        return run
+
+    def _unique_run_name(self, job: ScheduledJob, at: datetime) -> tuple[str, str]:
+        """(run name, legacy run handle) for a run of ``job`` starting at ``at``: the start's
+        local time, moved on a millisecond at a time while a kept run has the name."""
+        stamp = self._local(at)
+        name = run_name(job.name, stamp)
+        legacy = run_handle(job.company_id, name, 0, HandleStyle.LEGACY)
+        while legacy in self._run_by_legacy:
+            stamp += timedelta(milliseconds=1)
+            name = run_name(job.name, stamp)
+            legacy = run_handle(job.company_id, name, 0, HandleStyle.LEGACY)
+        return name, legacy
+
     def _skip_to_run_end(self, job: ScheduledJob, at: datetime) -> None:
         """After a fire skipped at ``at``, move the job's entry straight to its first fire at
         or after the end of its run, when that end is known (one run, with a pending end);
@@ -517,13 +676,7 @@ class IpsService:
 
     def _start_run(self, job: ScheduledJob, at: datetime) -> Run:
         self._run_serial += 1
-        stamp = self._local(at)
-        name = run_name(job.name, stamp)
-        legacy = run_handle(job.company_id, name, 0, HandleStyle.LEGACY)
-        while legacy in self._run_by_legacy:
-            stamp += timedelta(milliseconds=1)
-            name = run_name(job.name, stamp)
-            legacy = run_handle(job.company_id, name, 0, HandleStyle.LEGACY)
+        name, legacy = self._unique_run_name(job, at)
         self._run_by_legacy[legacy] = self._run_serial
         rule = self.outcomes.choose(job.kind, job.name)
         run = Run(
@@ -620,7 +773,11 @@ class IpsService:
         return [run.log(client_name) for run in runs]
 
     def _email_setting(self, run: Run) -> EmailSetting:
-        return run.job.payload.email_setting or EmailSetting.NONE
+        return self._email_setting_of(run.job)
+
+    @staticmethod
+    def _email_setting_of(job: ScheduledJob) -> EmailSetting:
+        return job.payload.email_setting or EmailSetting.NONE
 
     def _notify_end(self, run: Run, at: datetime) -> None:
         setting = self._email_setting(run)
