@@ -59,10 +59,10 @@ from __future__ import annotations
 import calendar
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
-from itertools import pairwise
+from itertools import islice, pairwise, product
 from zoneinfo import ZoneInfo
 
 __all__ = ["MAX_YEAR", "MIN_YEAR", "CronSyntaxError", "QuartzSchedule", "has_fixed_offset"]
@@ -573,6 +573,21 @@ class QuartzSchedule:
             skipped = 0
             day += _ONE_DAY
         return None
+
+    def wall_fires_from(self, start: datetime) -> Iterator[datetime]:
+        """The matching wall times at or after ``start``, in order, up to :data:`MAX_YEAR`;
+        naive in, naive out (a fixed-offset zone's fires: see :meth:`count_wall_fires`)."""
+        first = _ceil_second(start)
+        times = list(product(self._hours, self._minutes, self._seconds))
+        skip = self._fires_in_day_before(first)
+        day = first.date()
+        while day.year <= self._years[-1]:
+            if self._day_matches(day):
+                year, month, number = day.year, day.month, day.day
+                for hour, minute, second in islice(times, skip, None):
+                    yield datetime(year, month, number, hour, minute, second)
+            skip = 0
+            day += _ONE_DAY
 
     def _next_wall_time(self, start: datetime) -> datetime | None:
         """The first naive wall time at or after ``start`` (a whole second) that matches."""

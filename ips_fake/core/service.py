@@ -20,7 +20,7 @@ import time
 from array import array
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
@@ -541,12 +541,14 @@ class IpsService:
             return None
         built = min(cycles, retention)
         first_built = cycles - built
+        wall_fires: Iterator[datetime] | None = None
         if period is not None:
             start = at + first_built * period
         else:
             found = schedule.nth_wall_fire(wall, first_built)
             assert found is not None
-            start = found.replace(tzinfo=zone)
+            wall_fires = schedule.wall_fires_from(found)
+            start = next(wall_fires).replace(tzinfo=zone)
         run_base = self._run_serial
         finish_base = self._finish_serial
         self._run_serial += cycles
@@ -561,9 +563,11 @@ class IpsService:
             run.finish_serial = finish_base + index + 1
             self._keep(run)
             if index + 1 < cycles:
-                following = fire + period if period is not None else schedule.next_fire_after(fire)
-                assert following is not None
-                fire = following
+                if wall_fires is not None:
+                    fire = next(wall_fires).replace(tzinfo=zone)
+                else:
+                    assert period is not None
+                    fire = fire + period
         if period is not None:
             # fires strictly between two cycles' starts are skipped: all of them for the
             # cycles before the last; of the last, the first is counted when it comes and,
