@@ -3,25 +3,65 @@
 from __future__ import annotations
 
 import heapq
+import marshal
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ips_fake.core.cron import QuartzSchedule
-from ips_fake.core.model import JobKind, JobPayload, TriggerState
+from ips_fake.core.model import EmailSetting, JobKind, JobPayload, TriggerState, WorkItem
 
 if TYPE_CHECKING:
     from ips_fake.core.runs import Run
 
 
-@dataclass(eq=False)
+def pack_payload(payload: JobPayload) -> bytes:
+    """``payload`` as a few hundred bytes (its decoded tree of tuples and strings takes
+    several KiB); :func:`unpack_payload` gives it back equal."""
+    email = payload.email_setting.value if payload.email_setting is not None else None
+    items = tuple((item.name, item.asset_handle) for item in payload.items)
+    fields = (
+        payload.kind.value,
+        payload.element,
+        payload.options,
+        email,
+        payload.publish_type,
+        items,
+        payload.server_dir,
+    )
+    return zlib.compress(marshal.dumps(fields))
+
+
+def unpack_payload(packed: bytes) -> JobPayload:
+    """The payload :func:`pack_payload` packed (a new, equal object on each call)."""
+    kind, element, options, email, publish_type, items, server_dir = marshal.loads(
+        zlib.decompress(packed)
+    )
+    return JobPayload(
+        kind=JobKind(kind),
+        element=element,
+        options=options,
+        email_setting=EmailSetting(email) if email is not None else None,
+        publish_type=publish_type,
+        items=tuple(WorkItem(name, handle) for name, handle in items),
+        server_dir=server_dir,
+    )
+
+
+@dataclass(eq=False, slots=True, weakref_slot=True)
 class ScheduledJob:
-    """A submitted job: fires once (now or at ``exec_time``) or on a Quartz schedule."""
+    """A submitted job: fires once (now or at ``exec_time``) or on a Quartz schedule.
+
+    Its payload is kept packed (a finished one-off job stays known by its handle, so every
+    job ever submitted keeps it); :attr:`payload` unpacks it."""
 
     serial: int
     company_id: str
     name: str
-    payload: JobPayload
+    packed_payload: bytes
+    kind: JobKind
+    email_setting: EmailSetting
     submitter_email: str
     notify_email: str
     locale: str | None
@@ -41,10 +81,25 @@ class ScheduledJob:
     #: those after this instant and before the entry are skipped, counted as time passes.
     skipping_since: datetime | None = None
 
+    @classmethod
+    def of(
+        cls, serial: int, company_id: str, name: str, payload: JobPayload, **fields: Any
+    ) -> ScheduledJob:
+        """A job for ``payload`` (packed); ``fields`` are the other fields by name."""
+        return cls(
+            serial,
+            company_id,
+            name,
+            pack_payload(payload),
+            payload.kind,
+            payload.email_setting or EmailSetting.NONE,
+            **fields,
+        )
+
     @property
-    def kind(self) -> JobKind:
-        """The job's payload kind."""
-        return self.payload.kind
+    def payload(self) -> JobPayload:
+        """The payload as submitted (unpacked anew on each call)."""
+        return unpack_payload(self.packed_payload)
 
     @property
     def is_listed(self) -> bool:

@@ -31,7 +31,7 @@ from ips_fake.core.clock import HORIZON, Clock, ManualClock, past_horizon
 from ips_fake.core.cron import CronSyntaxError, QuartzSchedule, has_fixed_offset
 from ips_fake.core.directory import Company, Directory, User
 from ips_fake.core.errors import FaultCode, IpsFault, invalid_parameter, missing_parameter
-from ips_fake.core.handles import HandleStyle, job_handle, parse_handle, run_handle, run_name
+from ips_fake.core.handles import job_handle, parse_handle, run_handle, run_name
 from ips_fake.core.jobs import ScheduledJob, Timeline
 from ips_fake.core.messages import localized
 from ips_fake.core.model import (
@@ -135,21 +135,23 @@ class IpsService:
     # -- state ---------------------------------------------------------------------------------
 
     def _clear_state(self) -> None:
+        # every submitted job not deleted, by (company, name); handles are read back into this
         self._jobs: dict[tuple[str, str], ScheduledJob] = {}
-        self._jobs_by_handle: dict[str, ScheduledJob] = {}
         # jobs getScheduledJobs lists (not Complete, not deleted), per company in serial order
         self._listed_jobs: dict[str, dict[int, ScheduledJob]] = {}
         self._runs: dict[int, Run] = {}
         # unfinished runs per company, in run id order (getActiveJobs reads one company's)
         self._runs_by_company: dict[str, dict[int, Run]] = {}
-        # run id of every unfinished or kept run by its legacy handle (``47||<run name>``):
-        # both handle styles are read back through it, and run names stay unique with it
-        self._run_by_legacy: dict[str, int] = {}
+        # run id of every unfinished or kept run, per company by run name (the run's own
+        # string): both handle styles are read back through it, and run names stay unique
+        self._run_names: dict[str, dict[str, int]] = {}
         # finished runs kept (the compact form of their logs), by run id and per company in
         # the order they finished; logs are built from them when asked
         self._finished: dict[int, Run] = {}
         self._logs: dict[str, dict[int, Run]] = {}
-        self._logs_by_original: dict[tuple[str, str], dict[int, Run]] = {}
+        # kept runs per (company, job name): the run itself while it is the only one (most
+        # jobs run once), else by run id
+        self._logs_by_original: dict[tuple[str, str], Run | dict[int, Run]] = {}
         # kept runs whose items name an asset given in the job (export, reprocess, ...)
         self._asset_runs: dict[tuple[str, str], dict[int, Run]] = {}
         # runs that created assets, by the serial of their first asset (ascending)
@@ -314,8 +316,18 @@ class IpsService:
         return True
 
     def _find_job(self, user: User, company: Company | None, handle: str) -> ScheduledJob | None:
-        job = self._jobs_by_handle.get(handle)
+        job = self._job_named(handle)
         if job is not None and not self._visible(user, company, job.company_id, handle):
+            return None
+        return job
+
+    def _job_named(self, handle: str) -> ScheduledJob | None:
+        """The job (not deleted) ``handle`` names, in either style, or None."""
+        parsed = parse_handle(handle)
+        if parsed is None or parsed.kind != "job":
+            return None
+        job = self._jobs.get((parsed.company_id, parsed.name))
+        if job is None or job_handle(job.company_id, job.name, parsed.style) != handle:
             return None
         return job
 
@@ -324,8 +336,7 @@ class IpsService:
         parsed = parse_handle(handle)
         if parsed is None or parsed.kind != "run":
             return None
-        legacy = run_handle(parsed.company_id, parsed.name, 0, HandleStyle.LEGACY)
-        run_id = self._run_by_legacy.get(legacy)
+        run_id = self._run_names.get(parsed.company_id, {}).get(parsed.name)
         if run_id is None:
             return None
         run = self._runs.get(run_id) or self._finished.get(run_id)
@@ -406,11 +417,11 @@ class IpsService:
             else:
                 first_fire = max(exec_time or now, now)
             self._job_serial += 1
-            job = ScheduledJob(
-                serial=self._job_serial,
-                company_id=company.id,
-                name=name,
-                payload=request.payload,
+            job = ScheduledJob.of(
+                self._job_serial,
+                company.id,
+                name,
+                request.payload,
                 submitter_email=user.email,
                 notify_email=notify_email,
                 locale=request.locale,
@@ -423,8 +434,6 @@ class IpsService:
                 existing.deleted = True
                 self._unlist(existing)
             self._jobs[(company.id, name)] = job
-            for style in HandleStyle:
-                self._jobs_by_handle[job_handle(company.id, name, style)] = job
             self._listed_jobs.setdefault(company.id, {})[job.serial] = job
             job.next_fire = first_fire
             self._timeline.push(first_fire, "fire", job)
@@ -598,25 +607,24 @@ class IpsService:
     ) -> Run:
         """A run of ``job`` fired at ``fire``, named and registered as :meth:`_start_run`
         does, started; the caller ends it."""
-        name, legacy = self._unique_run_name(job, fire)
-        self._run_by_legacy[legacy] = run_id
+        name = self._unique_run_name(job, fire)
+        self._run_names.setdefault(job.company_id, {})[name] = run_id
         run = Run(run_id, job, name, fire, items, outcome, self.settings.seconds_per_item, seconds)
         run.start(fire)
         if job.kind is JobKind.EXPORT:
             run.download_path = f"{EXPORT_PATH_PREFIX}{run_id}.zip"
         return run
 
-    def _unique_run_name(self, job: ScheduledJob, at: datetime) -> tuple[str, str]:
-        """(run name, legacy run handle) for a run of ``job`` starting at ``at``: the start's
-        local time, moved on a millisecond at a time while a kept run has the name."""
+    def _unique_run_name(self, job: ScheduledJob, at: datetime) -> str:
+        """The name of a run of ``job`` starting at ``at``: the start's local time, moved on a
+        millisecond at a time while an unfinished or kept run of the company has the name."""
         stamp = self._local(at)
         name = run_name(job.name, stamp)
-        legacy = run_handle(job.company_id, name, 0, HandleStyle.LEGACY)
-        while legacy in self._run_by_legacy:
+        taken = self._run_names.get(job.company_id, {})
+        while name in taken:
             stamp += timedelta(milliseconds=1)
             name = run_name(job.name, stamp)
-            legacy = run_handle(job.company_id, name, 0, HandleStyle.LEGACY)
-        return name, legacy
+        return name
 
     def _skip_to_run_end(self, job: ScheduledJob, at: datetime) -> None:
         """After a fire skipped at ``at``, move the job's entry straight to its first fire at
@@ -680,8 +688,8 @@ class IpsService:
 
     def _start_run(self, job: ScheduledJob, at: datetime) -> Run:
         self._run_serial += 1
-        name, legacy = self._unique_run_name(job, at)
-        self._run_by_legacy[legacy] = self._run_serial
+        name = self._unique_run_name(job, at)
+        self._run_names.setdefault(job.company_id, {})[name] = self._run_serial
         rule = self.outcomes.choose(job.kind, job.name)
         run = Run(
             run_id=self._run_serial,
@@ -742,7 +750,14 @@ class IpsService:
         self._finished[run.run_id] = run
         kept = self._logs.setdefault(company_id, {})
         kept[run.run_id] = run
-        self._logs_by_original.setdefault((company_id, run.job.name), {})[run.run_id] = run
+        key = (company_id, run.job.name)
+        indexed = self._logs_by_original.get(key)
+        if indexed is None:
+            self._logs_by_original[key] = run
+        elif isinstance(indexed, Run):
+            self._logs_by_original[key] = {indexed.run_id: indexed, run.run_id: run}
+        else:
+            indexed[run.run_id] = run
         for item in run.items:
             if item.asset_handle:
                 self._asset_runs.setdefault((company_id, item.asset_handle), {})[run.run_id] = run
@@ -756,9 +771,12 @@ class IpsService:
         del self._logs[company_id][run.run_id]
         key = (company_id, run.job.name)
         by_original = self._logs_by_original[key]
-        del by_original[run.run_id]
-        if not by_original:
+        if isinstance(by_original, Run):
             del self._logs_by_original[key]
+        else:
+            del by_original[run.run_id]
+            if len(by_original) == 1:
+                self._logs_by_original[key] = next(iter(by_original.values()))
         for item in run.items:
             if item.asset_handle:
                 asset_key = (company_id, item.asset_handle)
@@ -767,7 +785,16 @@ class IpsService:
                     runs.pop(run.run_id, None)
                     if not runs:
                         del self._asset_runs[asset_key]
-        self._run_by_legacy.pop(run_handle(company_id, run.name, 0, HandleStyle.LEGACY), None)
+        names = self._run_names.get(company_id)
+        if names is not None:
+            names.pop(run.name, None)
+
+    def _kept_of(self, company_id: str, job_name: str) -> list[Run]:
+        """The kept runs of one job name in a company, in the order they finished."""
+        indexed = self._logs_by_original.get((company_id, job_name))
+        if indexed is None:
+            return []
+        return [indexed] if isinstance(indexed, Run) else list(indexed.values())
 
     def _log(self, run: Run) -> JobLogInfo:
         return run.log(self.settings.client_name)
@@ -781,7 +808,7 @@ class IpsService:
 
     @staticmethod
     def _email_setting_of(job: ScheduledJob) -> EmailSetting:
-        return job.payload.email_setting or EmailSetting.NONE
+        return job.email_setting
 
     def _notify_end(self, run: Run, at: datetime) -> None:
         setting = self._email_setting(run)
@@ -1072,8 +1099,6 @@ class IpsService:
             job.next_fire = None
             self._timeline.discard(job)
             self._unlist(job)
-            for style in HandleStyle:
-                self._jobs_by_handle.pop(job_handle(job.company_id, job.name, style), None)
             if self._jobs.get((job.company_id, job.name)) is job:
                 del self._jobs[(job.company_id, job.name)]
             for each in list(job.runs):
@@ -1155,9 +1180,7 @@ class IpsService:
             if handle is not None:
                 job = self._find_job(user, company, handle)
                 if job is not None:
-                    logs = self._logs_of(
-                        self._logs_by_original.get((job.company_id, job.name), {}).values()
-                    )
+                    logs = self._logs_of(self._kept_of(job.company_id, job.name))
                 else:
                     run_id = self._find_run(user, company, handle)
                     if run_id is None:
@@ -1165,9 +1188,7 @@ class IpsService:
                     found = self._finished.get(run_id)
                     logs = [self._log(found)] if found is not None else []
             elif original_name is not None:
-                logs = self._logs_of(
-                    self._logs_by_original.get((company.id, original_name), {}).values()
-                )
+                logs = self._logs_of(self._kept_of(company.id, original_name))
             else:
                 logs = self._logs_of(self._logs.get(company.id, {}).values())
             if original_name is not None:

@@ -32,7 +32,9 @@ def snapshot(fake: IpsFake) -> dict[str, Any]:
         "pending": service.pending_fire_count(),
         "run_serial": service._run_serial,
         "finish_serial": service._finish_serial,
-        "handles": sorted(service._run_by_legacy.items()),
+        "handles": sorted(
+            (company, sorted(names.items())) for company, names in service._run_names.items()
+        ),
     }
 
 
