@@ -125,10 +125,24 @@ class Timeline:
     #: Forgotten entries tolerated in the heap before a sweep, whatever the live count.
     SWEEP_FLOOR = 64
 
+    #: Live entries below which a dict that once held many more is copied (a dict never
+    #: gives back the room of deleted keys).
+    SHRINK_FLOOR = 1024
+
     def __init__(self) -> None:
         self._heap: list[_Entry] = []
         self._live: dict[int, _Entry] = {}
+        self._live_peak = 0
         self._sequence = 0
+
+    def _forgot_one(self) -> None:
+        """After a live entry went: give back the room of a dict that has shrunk to an
+        eighth of its peak (amortized O(1): a copy follows at least 7/8 of the peak's
+        removals)."""
+        live = len(self._live)
+        if self._live_peak > self.SHRINK_FLOOR and live * 8 < self._live_peak:
+            self._live = dict(self._live)
+            self._live_peak = live
 
     def push(self, at: datetime, kind: str, target: ScheduledJob | Run) -> None:
         """Schedule ``kind`` ('fire' or 'finish') for ``target`` at ``at``, replacing the
@@ -137,6 +151,7 @@ class Timeline:
         self._sequence += 1
         entry: _Entry = [at, self._sequence, kind, target]
         self._live[id(target)] = entry
+        self._live_peak = max(self._live_peak, len(self._live))
         heapq.heappush(self._heap, entry)
 
     def discard(self, target: ScheduledJob | Run) -> None:
@@ -145,6 +160,7 @@ class Timeline:
         if entry is None:
             return
         entry[3] = None
+        self._forgot_one()
         if len(self._heap) - len(self._live) > max(len(self._live), self.SWEEP_FLOOR):
             self._heap = [each for each in self._heap if each[3] is not None]
             heapq.heapify(self._heap)
@@ -169,6 +185,7 @@ class Timeline:
             if target is None:
                 continue
             del self._live[id(target)]
+            self._forgot_one()
             return at, kind, target  # type: ignore[return-value]
         return None
 
@@ -179,5 +196,6 @@ class Timeline:
     def clear(self) -> None:
         """Drop every entry."""
         self._heap.clear()
-        self._live.clear()
+        self._live = {}
+        self._live_peak = 0
         self._sequence = 0
