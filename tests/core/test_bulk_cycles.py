@@ -134,3 +134,51 @@ def test_bulk_and_one_by_one_leave_the_same_state_at_every_step(case: str) -> No
             assert bulk_state[key] == slow_state[key], f"step {step}: {key} differs"
     # the bulk path was taken: far fewer fires went through the ordinary path
     assert fired_in_bulk * 4 < fired_slowly
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "0 * * * * ?",
+        "* * * * * ?",
+        "*/7 5-9 1,13 ? * MON-FRI",
+        "0 0 12 L * ?",
+        "15,45 */10 * 1W * ?",
+    ],
+)
+def test_wall_fire_arithmetic_agrees_with_the_fire_by_fire_search(expression: str) -> None:
+    from datetime import UTC, datetime
+    from itertools import islice
+
+    from ips_fake.core.cron import QuartzSchedule
+
+    schedule = QuartzSchedule(expression)
+    start = datetime(2026, 2, 27, 13, 4, 5, 500, tzinfo=UTC)
+    fires = []
+    found = schedule.next_fire_after(start)
+    while found is not None and len(fires) < 3000:
+        fires.append(found.replace(tzinfo=None))
+        found = schedule.next_fire_after(found)
+    wall = start.replace(tzinfo=None)
+    assert list(islice(schedule.wall_fires_from(wall), len(fires))) == fires
+    for index in (0, 1, 59, 60, 61, len(fires) - 1):
+        assert schedule.nth_wall_fire(wall, index) == fires[index]
+        assert schedule.count_wall_fires(wall, fires[index]) == index + 1
+        assert schedule.count_wall_fires(wall, fires[index] - timedelta(microseconds=1)) == index
+
+
+def test_a_packed_payload_unpacks_equal() -> None:
+    from ips_fake.core.jobs import pack_payload, unpack_payload
+    from ips_fake.core.model import EmailSetting, JobKind, JobPayload, WorkItem
+
+    payload = JobPayload(
+        kind=JobKind.REPROCESS_ASSETS,
+        element="reprocessAssetsJob",
+        options=(("assetHandleArray", (("items", "a|47|1|1"), ("items", "a|47|2|1"))),),
+        email_setting=EmailSetting.ERROR,
+        publish_type=None,
+        items=(WorkItem("a|47|1|1", "a|47|1|1"), WorkItem("a|47|2|1", "a|47|2|1")),
+        server_dir="in/",
+    )
+    assert unpack_payload(pack_payload(payload)) == payload
+    assert len(pack_payload(payload)) < 200
