@@ -55,7 +55,7 @@ JOURNAL_BODY_LIMIT = 4 * 1024
 #: Most bytes all kept entries hold together (their kept bodies, and the decoded request a
 #: call's ``params`` came from); the oldest entries go first, the newest is always kept.
 #: Entries are stored compressed, in somewhat fewer bytes than they weigh.
-JOURNAL_BYTE_BUDGET = 8 * 1024 * 1024
+JOURNAL_BYTE_BUDGET = 4 * 1024 * 1024
 #: Ends a body the journal cut; ``{size}`` is the body's whole length in bytes.
 TRUNCATION_MARKER = "\n[ips-fake journal: cut at {limit} of {size} bytes]"
 
