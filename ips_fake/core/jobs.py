@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from ips_fake.core.runs import Run
 
 
+_PACK_WINDOW_BITS = 9
+
+
 def pack_payload(payload: JobPayload) -> bytes:
     """``payload`` as a few hundred bytes (its decoded tree of tuples and strings takes
     several KiB); :func:`unpack_payload` gives it back equal."""
@@ -30,13 +33,16 @@ def pack_payload(payload: JobPayload) -> bytes:
         items,
         payload.server_dir,
     )
-    return zlib.compress(marshal.dumps(fields))
+    # a 512-byte window and the least memory: zlib's default state is costly to set up for
+    # a few hundred bytes, and gains nothing on them
+    packer = zlib.compressobj(6, zlib.DEFLATED, -_PACK_WINDOW_BITS, 1)
+    return packer.compress(marshal.dumps(fields)) + packer.flush()
 
 
 def unpack_payload(packed: bytes) -> JobPayload:
     """The payload :func:`pack_payload` packed (a new, equal object on each call)."""
     kind, element, options, email, publish_type, items, server_dir = marshal.loads(
-        zlib.decompress(packed)
+        zlib.decompress(packed, -_PACK_WINDOW_BITS)
     )
     return JobPayload(
         kind=JobKind(kind),
