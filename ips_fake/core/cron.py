@@ -655,7 +655,7 @@ def _ceil_second(moment: datetime) -> datetime:
 
 def has_fixed_offset(zone: tzinfo | None) -> bool:
     """Whether ``zone`` keeps one UTC offset forever (``UTC``, ``Etc/GMT+5``, a
-    :class:`datetime.timezone`): there every wall time occurs exactly once."""
+    fixed ``timezone``): there every wall time occurs exactly once."""
     if isinstance(zone, timezone):
         return True
     if isinstance(zone, ZoneInfo):
