@@ -10,7 +10,8 @@ its own ``ips-fake serve --clock manual --port 0`` (loopback only) and talks to 
 - ``second``: the same with ``* * * * * ?`` (a fire every second).
 - ``uploads``: 20,000 submitJob of an uploadUrlsJob with three URLs; prints the RSS growth per
   job once all are scheduled (with their runs), and again once they have all finished (the
-  journal's share included: it keeps its last 10,000 exchanges).
+  journal's share included: it keeps its last exchanges within a 4 MiB weight). See
+  ``bench_memory.py`` for jobs with URLs of their own waiting for an execTime.
 
 Every scenario is bounded by :data:`DEADLINE_SECONDS`; past it the scenario prints how far it
 got and stops the server. Figures are printed, never asserted.

@@ -1,12 +1,11 @@
 """How the cost of one operation changes with the number of jobs the server holds.
 
-Run with ``python -m benchmarks.bench_scaling``. For 100, 1000 and 10000 held jobs, spread
-over 100 companies (half of them long runs still active, half scheduled a year ahead), it
-times submitJob, getActiveJobs for one company, getScheduledJobs by handle, and a clock
+Run with ``python -m benchmarks.bench_scaling``. For 100, 1000, 10,000 and 100,000 held jobs,
+spread over 100 companies (half of them long runs still active, half scheduled a year ahead),
+it times submitJob, getActiveJobs for one company, getScheduledJobs by handle, and a clock
 advance of one second (idle, and with one fire and one run end in it), straight on the core
-service. It prints microseconds per operation
-and each size's ratio to the smallest; a ratio far above 1 means an operation scans every
-job instead of the ones it is about.
+service. It prints microseconds per operation and each size's ratio to the smallest; a ratio
+far above 1 means an operation scans every job instead of the ones it is about.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from ips_fake.core.model import (
 from ips_fake.core.outcomes import OutcomeRule
 from ips_fake.core.service import IpsService
 
-SIZES = (100, 1000, 10_000)
+SIZES = (100, 1000, 10_000, 100_000)
 COMPANIES = 100
 REPEATS = 200
 ROUNDS = 5
@@ -129,7 +128,12 @@ def measure(held_jobs: int) -> dict[str, float]:
 
 
 def main() -> None:
-    results = {size: measure(size) for size in SIZES}
+    results = {}
+    for size in SIZES:
+        started = time.perf_counter()
+        results[size] = measure(size)
+        print(f"{size} jobs held: built and measured in {time.perf_counter() - started:.1f} s")
+        gc.collect()
     operations = list(results[SIZES[0]])
     width = max(len(name) for name in operations)
     header = f"{'operation':<{width}} " + " ".join(f"{size:>10} jobs" for size in SIZES)

@@ -1,10 +1,12 @@
 """Where a long clock move spends its time: cProfile over an in-process move.
 
-Run with ``python -m benchmarks.profile_moves [minute|second] [DAYS] [TOP]``: submits one
-publish job on ``0 * * * * ?`` (``minute``, the default) or ``* * * * * ?`` (``second``),
-moves the clock ``DAYS`` days (default 30) in one :meth:`IpsFake.advance`, and prints the
-move's wall time, the runs it made, and the ``TOP`` functions (default 25) by own time and
-by cumulative time. Figures are printed, never asserted.
+Run with ``python -m benchmarks.profile_moves [minute|second] [DAYS] [TOP] [RETENTION]``:
+submits one publish job on ``0 * * * * ?`` (``minute``, the default) or ``* * * * * ?``
+(``second``), moves the clock ``DAYS`` days (default 30) in one :meth:`IpsFake.advance` with
+``RETENTION`` job logs kept per company (default 10,000, the server's default; a retention
+above the runs made builds every run), and prints the move's wall time, the logs kept, and
+the ``TOP`` functions (default 25) by own time and by cumulative time. Figures are printed,
+never asserted.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from ips_fake.fake import IpsFake
 SCHEDULES = {"minute": "0 * * * * ?", "second": "* * * * * ?"}
 
 
-def prepared(schedule: str) -> IpsFake:
-    """A fake with one publish job on ``schedule`` (retention large enough to keep a year)."""
-    fake = IpsFake(log_retention=1_000_000)
+def prepared(schedule: str, retention: int) -> IpsFake:
+    """A fake keeping ``retention`` logs, with one publish job on ``schedule``."""
+    fake = IpsFake(log_retention=retention)
     user = fake.service.directory.authenticate("ipsuser@example.com", "password")
     fake.service.submit_job(
         user,
@@ -48,15 +50,20 @@ def main() -> None:
     which = args[0] if args else "minute"
     days = float(args[1]) if len(args) > 1 else 30.0
     top = int(args[2]) if len(args) > 2 else 25
-    fake = prepared(SCHEDULES[which])
+    retention = int(args[3]) if len(args) > 3 else 10_000
+    fake = prepared(SCHEDULES[which], retention)
     profile = cProfile.Profile()
     started = time.perf_counter()
     profile.enable()
     fake.advance(days=days)
     profile.disable()
     elapsed = time.perf_counter() - started
-    runs = len(fake.service.all_job_logs())
-    print(f"{which}: {days:g} days in {elapsed:.2f} s under cProfile, {runs} runs finished")
+    runs = fake.service._finish_serial
+    kept = len(fake.service.all_job_logs())
+    print(
+        f"{which}: {days:g} days in {elapsed:.2f} s under cProfile, {runs} runs finished, "
+        f"{kept} logs kept"
+    )
     stats = pstats.Stats(profile).strip_dirs()
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)

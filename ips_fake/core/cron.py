@@ -59,11 +59,13 @@ from __future__ import annotations
 import calendar
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from itertools import islice, pairwise, product
+from zoneinfo import ZoneInfo
 
-__all__ = ["MAX_YEAR", "MIN_YEAR", "CronSyntaxError", "QuartzSchedule"]
+__all__ = ["MAX_YEAR", "MIN_YEAR", "CronSyntaxError", "QuartzSchedule", "has_fixed_offset"]
 
 MIN_YEAR = 1970
 MAX_YEAR = 2099
@@ -93,6 +95,7 @@ _NO_NAMES: Mapping[str, int] = {}
 _Predicate = Callable[[datetime], bool]
 
 _ONE_SECOND = timedelta(seconds=1)
+_ONE_DAY = timedelta(days=1)
 #: Months whose matching days a schedule remembers (then it starts over): bounded memory.
 _DAYS_CACHED = 64
 # Each attempt either returns or jumps past a skipped wall time (DST gap or repeated hour);
@@ -375,6 +378,8 @@ class QuartzSchedule:
     _day_rule: _DayRule = field(init=False, repr=False, compare=False)
     # the day rule's answers by (year, month): a search asks the same month again and again
     _days: dict[tuple[int, int], list[int]] = field(init=False, repr=False, compare=False)
+    _year_set: frozenset[int] = field(init=False, repr=False, compare=False)
+    _month_set: frozenset[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         fields = self.expression.upper().split()
@@ -400,6 +405,8 @@ class QuartzSchedule:
             object.__setattr__(self, name, values)
         object.__setattr__(self, "_day_rule", _parse_day_rule(fields[3], fields[5]))
         object.__setattr__(self, "_days", {})
+        object.__setattr__(self, "_year_set", frozenset(self._years))
+        object.__setattr__(self, "_month_set", frozenset(self._months))
 
     @classmethod
     def parse(cls, expression: str) -> QuartzSchedule:
@@ -468,6 +475,120 @@ class QuartzSchedule:
             found = self.next_fire_after(found)
         return count
 
+    # -- arithmetic over wall times (for fixed-offset zones) ---------------------------------
+
+    @property
+    def fires_every_second(self) -> bool:
+        """Whether every second of every day from 1970 to 2099 matches (``* * * * * ?``)."""
+        return (
+            len(self._seconds) == 60
+            and len(self._minutes) == 60
+            and len(self._hours) == 24
+            and len(self._months) == 12
+            and len(self._years) == MAX_YEAR - MIN_YEAR + 1
+            and self._matches_every_day()
+        )
+
+    def _matches_every_day(self) -> bool:
+        rule = self._day_rule
+        if isinstance(rule, _DaysOfMonth):
+            return len(rule.values) == 31
+        return isinstance(rule, _DaysOfWeek) and len(rule.weekdays) == 7
+
+    def shortest_gap_seconds(self) -> int:
+        """A lower bound, in seconds, of the time between two consecutive fires in a zone
+        with a fixed UTC offset: the smallest step between matching seconds, the step from
+        a minute's last matching second to the next minute's first included."""
+        seconds = self._seconds
+        steps = [later - earlier for earlier, later in pairwise(seconds)]
+        steps.append(60 - seconds[-1] + seconds[0])
+        return min(steps)
+
+    def _day_matches(self, day: date) -> bool:
+        if day.year not in self._year_set or day.month not in self._month_set:
+            return False
+        return day.day in self._days_of(day.year, day.month)
+
+    def _days_of(self, year: int, month: int) -> list[int]:
+        days = self._days.get((year, month))
+        if days is None:
+            if len(self._days) >= _DAYS_CACHED:
+                self._days.clear()
+            days = self._days[(year, month)] = self._day_rule.days(year, month)
+        return days
+
+    def _fires_in_day_before(self, moment: datetime) -> int:
+        """Matching times of day strictly before ``moment``'s time of day (its day aside)."""
+        hours, minutes, seconds = self._hours, self._minutes, self._seconds
+        hour_index = bisect_left(hours, moment.hour)
+        count = hour_index * len(minutes) * len(seconds)
+        if hour_index < len(hours) and hours[hour_index] == moment.hour:
+            minute_index = bisect_left(minutes, moment.minute)
+            count += minute_index * len(seconds)
+            if minute_index < len(minutes) and minutes[minute_index] == moment.minute:
+                count += bisect_left(seconds, moment.second)
+        return count
+
+    def count_wall_fires(self, first: datetime, last: datetime) -> int:
+        """How many matching wall times ``t`` (whole seconds) have ``first <= t <= last``;
+        both naive wall times. Costs one step per day in between, none per fire; meant for
+        zones with a fixed UTC offset, where every wall time occurs exactly once."""
+        if last < first:
+            return 0
+        per_day = len(self._hours) * len(self._minutes) * len(self._seconds)
+        after_last = last.replace(microsecond=0) + _ONE_SECOND
+        count = 0
+        day = first.date()
+        final = after_last.date()
+        while day <= final:
+            if self._day_matches(day):
+                count += per_day
+                if day == first.date():
+                    count -= self._fires_in_day_before(_ceil_second(first))
+                if day == final:
+                    count -= per_day - self._fires_in_day_before(after_last)
+            day += _ONE_DAY
+        return count
+
+    def nth_wall_fire(self, start: datetime, index: int) -> datetime | None:
+        """The matching wall time with ``index`` matching wall times (0-based) between
+        ``start`` (included) and it; naive in, naive out, None past :data:`MAX_YEAR`. One step
+        per day skipped, like :meth:`count_wall_fires`."""
+        hours, minutes, seconds = self._hours, self._minutes, self._seconds
+        per_day = len(hours) * len(minutes) * len(seconds)
+        first = _ceil_second(start)
+        day = first.date()
+        skipped = self._fires_in_day_before(first)
+        while day.year <= self._years[-1]:
+            if self._day_matches(day):
+                available = per_day - skipped
+                if index < available:
+                    position = skipped + index
+                    hour, rest = divmod(position, len(minutes) * len(seconds))
+                    minute, second = divmod(rest, len(seconds))
+                    return datetime(
+                        day.year, day.month, day.day, hours[hour], minutes[minute], seconds[second]
+                    )
+                index -= available
+            skipped = 0
+            day += _ONE_DAY
+        return None
+
+    def wall_fires_from(self, start: datetime) -> Iterator[datetime]:
+        """The matching wall times at or after ``start``, in order, up to :data:`MAX_YEAR`;
+        naive in, naive out (a fixed-offset zone's fires: see :meth:`count_wall_fires`)."""
+        first = _ceil_second(start)
+        times = list(product(self._hours, self._minutes, self._seconds))
+        skip = self._fires_in_day_before(first)
+        day = first.date()
+        while day.year <= self._years[-1]:
+            if self._day_matches(day):
+                year, month, number = day.year, day.month, day.day
+                for hour, minute, second in islice(times, skip, None):
+                    yield datetime(year, month, number, hour, minute, second)
+            skip = 0
+            day += _ONE_DAY
+
     def _next_wall_time(self, start: datetime) -> datetime | None:
         """The first naive wall time at or after ``start`` (a whole second) that matches."""
         years, months = self._years, self._months
@@ -523,3 +644,34 @@ def _skip_unacceptable(found: datetime, zone: tzinfo, acceptable: _Predicate) ->
         else:
             bad = middle
     return good
+
+
+def _ceil_second(moment: datetime) -> datetime:
+    """``moment`` rounded up to a whole second."""
+    if moment.microsecond:
+        return moment.replace(microsecond=0) + _ONE_SECOND
+    return moment
+
+
+def has_fixed_offset(zone: tzinfo | None) -> bool:
+    """Whether ``zone`` keeps one UTC offset forever (``UTC``, ``Etc/GMT+5``, a
+    fixed ``timezone``): there every wall time occurs exactly once."""
+    if isinstance(zone, timezone):
+        return True
+    if isinstance(zone, ZoneInfo):
+        key = zone.key
+        return key in (
+            "UTC",
+            "GMT",
+            "Etc/UTC",
+            "Etc/GMT",
+            "Etc/Zulu",
+            "Etc/Universal",
+            "Zulu",
+            "Universal",
+            "Etc/UCT",
+            "UCT",
+            "Etc/Greenwich",
+            "Greenwich",
+        ) or (key.startswith("Etc/GMT"))
+    return False

@@ -110,7 +110,12 @@ kind='job', run_id=None)
 def run_name(job_name: str, started: datetime) -> str:
     """``<jobName>_<yyyy-MM-dd-HH:mm:ss.SSS>`` from the local time the run starts."""
     millis = started.microsecond // 1000
-    return f"{job_name}_{started:%Y-%m-%d-%H:%M:%S}.{millis:03d}"
+    if started.year < 1000:  # strftime's %Y, not zero-padded to four digits everywhere
+        return f"{job_name}_{started:%Y-%m-%d-%H:%M:%S}.{millis:03d}"
+    return (
+        f"{job_name}_{started.year}-{started.month:02d}-{started.day:02d}-"
+        f"{started.hour:02d}:{started.minute:02d}:{started.second:02d}.{millis:03d}"
+    )
 
 
 def user_handle(user_id: int, email: str) -> str:

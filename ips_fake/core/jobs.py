@@ -3,25 +3,71 @@
 from __future__ import annotations
 
 import heapq
+import marshal
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ips_fake.core.cron import QuartzSchedule
-from ips_fake.core.model import JobKind, JobPayload, TriggerState
+from ips_fake.core.model import EmailSetting, JobKind, JobPayload, TriggerState, WorkItem
 
 if TYPE_CHECKING:
     from ips_fake.core.runs import Run
 
 
-@dataclass(eq=False)
+_PACK_WINDOW_BITS = 9
+
+
+def pack_payload(payload: JobPayload) -> bytes:
+    """``payload`` as a few hundred bytes (its decoded tree of tuples and strings takes
+    several KiB); :func:`unpack_payload` gives it back equal."""
+    email = payload.email_setting.value if payload.email_setting is not None else None
+    items = tuple((item.name, item.asset_handle) for item in payload.items)
+    fields = (
+        payload.kind.value,
+        payload.element,
+        payload.options,
+        email,
+        payload.publish_type,
+        items,
+        payload.server_dir,
+    )
+    # a 512-byte window and the least memory: zlib's default state is costly to set up for
+    # a few hundred bytes, and gains nothing on them
+    packer = zlib.compressobj(6, zlib.DEFLATED, -_PACK_WINDOW_BITS, 1)
+    return packer.compress(marshal.dumps(fields)) + packer.flush()
+
+
+def unpack_payload(packed: bytes) -> JobPayload:
+    """The payload :func:`pack_payload` packed (a new, equal object on each call)."""
+    kind, element, options, email, publish_type, items, server_dir = marshal.loads(
+        zlib.decompress(packed, -_PACK_WINDOW_BITS)
+    )
+    return JobPayload(
+        kind=JobKind(kind),
+        element=element,
+        options=options,
+        email_setting=EmailSetting(email) if email is not None else None,
+        publish_type=publish_type,
+        items=tuple(WorkItem(name, handle) for name, handle in items),
+        server_dir=server_dir,
+    )
+
+
+@dataclass(eq=False, slots=True, weakref_slot=True)
 class ScheduledJob:
-    """A submitted job: fires once (now or at ``exec_time``) or on a Quartz schedule."""
+    """A submitted job: fires once (now or at ``exec_time``) or on a Quartz schedule.
+
+    Its payload is kept packed (a finished one-off job stays known by its handle, so every
+    job ever submitted keeps it); :attr:`payload` unpacks it."""
 
     serial: int
     company_id: str
     name: str
-    payload: JobPayload
+    packed_payload: bytes
+    kind: JobKind
+    email_setting: EmailSetting
     submitter_email: str
     notify_email: str
     locale: str | None
@@ -41,10 +87,25 @@ class ScheduledJob:
     #: those after this instant and before the entry are skipped, counted as time passes.
     skipping_since: datetime | None = None
 
+    @classmethod
+    def of(
+        cls, serial: int, company_id: str, name: str, payload: JobPayload, **fields: Any
+    ) -> ScheduledJob:
+        """A job for ``payload`` (packed); ``fields`` are the other fields by name."""
+        return cls(
+            serial,
+            company_id,
+            name,
+            pack_payload(payload),
+            payload.kind,
+            payload.email_setting or EmailSetting.NONE,
+            **fields,
+        )
+
     @property
-    def kind(self) -> JobKind:
-        """The job's payload kind."""
-        return self.payload.kind
+    def payload(self) -> JobPayload:
+        """The payload as submitted (unpacked anew on each call)."""
+        return unpack_payload(self.packed_payload)
 
     @property
     def is_listed(self) -> bool:
@@ -70,10 +131,24 @@ class Timeline:
     #: Forgotten entries tolerated in the heap before a sweep, whatever the live count.
     SWEEP_FLOOR = 64
 
+    #: Live entries below which a dict that once held many more is copied (a dict never
+    #: gives back the room of deleted keys).
+    SHRINK_FLOOR = 1024
+
     def __init__(self) -> None:
         self._heap: list[_Entry] = []
         self._live: dict[int, _Entry] = {}
+        self._live_peak = 0
         self._sequence = 0
+
+    def _forgot_one(self) -> None:
+        """After a live entry went: give back the room of a dict that has shrunk to an
+        eighth of its peak (amortized O(1): a copy follows at least 7/8 of the peak's
+        removals)."""
+        live = len(self._live)
+        if self._live_peak > self.SHRINK_FLOOR and live * 8 < self._live_peak:
+            self._live = dict(self._live)
+            self._live_peak = live
 
     def push(self, at: datetime, kind: str, target: ScheduledJob | Run) -> None:
         """Schedule ``kind`` ('fire' or 'finish') for ``target`` at ``at``, replacing the
@@ -82,6 +157,7 @@ class Timeline:
         self._sequence += 1
         entry: _Entry = [at, self._sequence, kind, target]
         self._live[id(target)] = entry
+        self._live_peak = max(self._live_peak, len(self._live))
         heapq.heappush(self._heap, entry)
 
     def discard(self, target: ScheduledJob | Run) -> None:
@@ -90,6 +166,7 @@ class Timeline:
         if entry is None:
             return
         entry[3] = None
+        self._forgot_one()
         if len(self._heap) - len(self._live) > max(len(self._live), self.SWEEP_FLOOR):
             self._heap = [each for each in self._heap if each[3] is not None]
             heapq.heapify(self._heap)
@@ -114,6 +191,7 @@ class Timeline:
             if target is None:
                 continue
             del self._live[id(target)]
+            self._forgot_one()
             return at, kind, target  # type: ignore[return-value]
         return None
 
@@ -124,5 +202,6 @@ class Timeline:
     def clear(self) -> None:
         """Drop every entry."""
         self._heap.clear()
-        self._live.clear()
+        self._live = {}
+        self._live_peak = 0
         self._sequence = 0

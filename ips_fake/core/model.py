@@ -122,7 +122,7 @@ class Outcome(Enum):
     DUPLICATES = "duplicates"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WorkItem:
     """One unit of work in a run: a URL to fetch, an asset to export, a file to publish."""
 
@@ -130,7 +130,7 @@ class WorkItem:
     asset_handle: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JobPayload:
     """What the core needs from a submitJob payload; ``options`` keeps the rest for echoing."""
 

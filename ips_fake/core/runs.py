@@ -13,7 +13,7 @@ the run (re)started working; a pause closes the last segment, a resume opens a n
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -114,7 +114,7 @@ class Run:
     seconds_per_item: float
     total_seconds_override: float | None = None
     started_at: datetime | None = None
-    segments: list[tuple[datetime, float]] = field(default_factory=list)
+    segments: tuple[tuple[datetime, float], ...] = ()
     paused_at: datetime | None = None
     stop_requested_at: datetime | None = None
     version: int = 0
@@ -178,7 +178,7 @@ class Run:
     def start(self, at: datetime) -> None:
         """Leave the waiting queue: ``New`` now, working after :data:`NEW_SECONDS`."""
         self.started_at = at
-        self.segments = [(at + timedelta(seconds=NEW_SECONDS), 0.0)]
+        self.segments = ((at + timedelta(seconds=NEW_SECONDS), 0.0),)
 
     @property
     def is_waiting(self) -> bool:
@@ -236,7 +236,7 @@ class Run:
         done = self.active_seconds(now)
         # paused while still New: keep the rest of the New time
         restart = now + (wall - self.paused_at) if self.paused_at < wall else now
-        self.segments.append((restart, done))
+        self.segments = (*self.segments, (restart, done))
         self.paused_at = None
         self.version += 1
 

@@ -20,7 +20,7 @@ import time
 from array import array
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
@@ -30,10 +30,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ips_fake.core.clock import HORIZON, Clock, ManualClock, past_horizon
-from ips_fake.core.cron import CronSyntaxError, QuartzSchedule
+from ips_fake.core.cron import CronSyntaxError, QuartzSchedule, has_fixed_offset
 from ips_fake.core.directory import Company, Directory, User
 from ips_fake.core.errors import FaultCode, IpsFault, invalid_parameter, missing_parameter
-from ips_fake.core.handles import HandleStyle, job_handle, parse_handle, run_handle, run_name
+from ips_fake.core.handles import job_handle, parse_handle, run_handle, run_name
 from ips_fake.core.jobs import ScheduledJob, Timeline
 from ips_fake.core.messages import localized
 from ips_fake.core.model import (
@@ -45,6 +45,7 @@ from ips_fake.core.model import (
     JobLogInfo,
     JobLogPage,
     Notification,
+    Outcome,
     RunState,
     ScheduledJobInfo,
     SubmitJobRequest,
@@ -52,7 +53,7 @@ from ips_fake.core.model import (
     WorkItem,
 )
 from ips_fake.core.outcomes import OutcomeScript
-from ips_fake.core.runs import DEFAULT_SECONDS_PER_ITEM, FIXED_ITEM_COUNT, Run
+from ips_fake.core.runs import DEFAULT_SECONDS_PER_ITEM, FIXED_ITEM_COUNT, NEW_SECONDS, Run
 
 LOCALE_PATTERN = re.compile(r"[a-z]{2}(-[A-Z]{2})?")
 MAX_RECORDS_PER_PAGE = 1000
@@ -66,6 +67,15 @@ SLICE_EVENTS = 500
 SLICE_PAUSE_SECONDS = 0.0005
 #: Subtracted from an instant to make "strictly after" searches include it.
 _JUST_BEFORE = timedelta(microseconds=1)
+_ONE_SECOND = timedelta(seconds=1)
+#: Job kinds whose runs create assets (each run takes asset serials): never applied in bulk.
+_ASSET_CREATING_KINDS = (JobKind.UPLOAD_URLS, JobKind.UPLOAD_DIRECTORY, JobKind.RIP_PDFS)
+#: Fewer whole cycles than this in reach and a fire is applied the ordinary way.
+BULK_MIN_CYCLES = 2
+#: Most runs one bulk step of :meth:`IpsService.catch_up` builds under the lock.
+BULK_MAX_BUILT = 20_000
+#: The last fire time Quartz schedules reach (end of :data:`cron.MAX_YEAR`), as a wall time.
+_LAST_WALL_FIRE = datetime(2099, 12, 31, 23, 59, 59)
 
 JOB_LOG_SORT_KEYS: dict[str, Callable[[JobLogInfo], object]] = {
     "JobName": lambda log: log.job_name,
@@ -104,6 +114,11 @@ class ServiceSettings:
 class IpsService:
     """All state of one fake IPS server, and the eleven job operations over it."""
 
+    #: Whether a long stretch of a lone schedule's fire-run-finish cycles is applied in bulk
+    #: (see :meth:`_bulk_cycles`); False applies every fire one by one. Both give the same
+    #: state; the switch exists so tests can compare them.
+    bulk_cycles: bool = True
+
     def __init__(
         self,
         directory: Directory,
@@ -122,21 +137,23 @@ class IpsService:
     # -- state ---------------------------------------------------------------------------------
 
     def _clear_state(self) -> None:
+        # every submitted job not deleted, by (company, name); handles are read back into this
         self._jobs: dict[tuple[str, str], ScheduledJob] = {}
-        self._jobs_by_handle: dict[str, ScheduledJob] = {}
         # jobs getScheduledJobs lists (not Complete, not deleted), per company in serial order
         self._listed_jobs: dict[str, dict[int, ScheduledJob]] = {}
         self._runs: dict[int, Run] = {}
         # unfinished runs per company, in run id order (getActiveJobs reads one company's)
         self._runs_by_company: dict[str, dict[int, Run]] = {}
-        # run id of every unfinished or kept run by its legacy handle (``47||<run name>``):
-        # both handle styles are read back through it, and run names stay unique with it
-        self._run_by_legacy: dict[str, int] = {}
+        # run id of every unfinished or kept run, per company by run name (the run's own
+        # string): both handle styles are read back through it, and run names stay unique
+        self._run_names: dict[str, dict[str, int]] = {}
         # finished runs kept (the compact form of their logs), by run id and per company in
         # the order they finished; logs are built from them when asked
         self._finished: dict[int, Run] = {}
         self._logs: dict[str, dict[int, Run]] = {}
-        self._logs_by_original: dict[tuple[str, str], dict[int, Run]] = {}
+        # kept runs per (company, job name): the run itself while it is the only one (most
+        # jobs run once), else by run id
+        self._logs_by_original: dict[tuple[str, str], Run | dict[int, Run]] = {}
         # kept runs whose items name an asset given in the job (export, reprocess, ...)
         self._asset_runs: dict[tuple[str, str], dict[int, Run]] = {}
         # runs that created assets, by the serial of their first asset (ascending)
@@ -219,7 +236,13 @@ class IpsService:
             at, kind, target = due
             if kind == "fire":
                 assert isinstance(target, ScheduledJob)
-                self._fire(target, at)
+                budget = None if limit is None else max(limit - count, 0)
+                bulk = self._bulk_cycles(target, at, until, budget) if self.bulk_cycles else None
+                if bulk is not None:
+                    at, events = bulk
+                    count += events - 1
+                else:
+                    self._fire(target, at)
             else:
                 assert isinstance(target, Run)
                 self._finish(target, at)
@@ -295,8 +318,18 @@ class IpsService:
         return True
 
     def _find_job(self, user: User, company: Company | None, handle: str) -> ScheduledJob | None:
-        job = self._jobs_by_handle.get(handle)
+        job = self._job_named(handle)
         if job is not None and not self._visible(user, company, job.company_id, handle):
+            return None
+        return job
+
+    def _job_named(self, handle: str) -> ScheduledJob | None:
+        """The job (not deleted) ``handle`` names, in either style, or None."""
+        parsed = parse_handle(handle)
+        if parsed is None or parsed.kind != "job":
+            return None
+        job = self._jobs.get((parsed.company_id, parsed.name))
+        if job is None or job_handle(job.company_id, job.name, parsed.style) != handle:
             return None
         return job
 
@@ -305,8 +338,7 @@ class IpsService:
         parsed = parse_handle(handle)
         if parsed is None or parsed.kind != "run":
             return None
-        legacy = run_handle(parsed.company_id, parsed.name, 0, HandleStyle.LEGACY)
-        run_id = self._run_by_legacy.get(legacy)
+        run_id = self._run_names.get(parsed.company_id, {}).get(parsed.name)
         if run_id is None:
             return None
         run = self._runs.get(run_id) or self._finished.get(run_id)
@@ -387,11 +419,11 @@ class IpsService:
             else:
                 first_fire = max(exec_time or now, now)
             self._job_serial += 1
-            job = ScheduledJob(
-                serial=self._job_serial,
-                company_id=company.id,
-                name=name,
-                payload=request.payload,
+            job = ScheduledJob.of(
+                self._job_serial,
+                company.id,
+                name,
+                request.payload,
                 submitter_email=user.email,
                 notify_email=notify_email,
                 locale=request.locale,
@@ -404,8 +436,6 @@ class IpsService:
                 existing.deleted = True
                 self._unlist(existing)
             self._jobs[(company.id, name)] = job
-            for style in HandleStyle:
-                self._jobs_by_handle[job_handle(company.id, name, style)] = job
             self._listed_jobs.setdefault(company.id, {})[job.serial] = job
             job.next_fire = first_fire
             self._timeline.push(first_fire, "fire", job)
@@ -456,6 +486,147 @@ class IpsService:
             self._complete(job)
         else:
             self._schedule_next(job, at)
+
+    def _bulk_cycles(
+        self, job: ScheduledJob, at: datetime, until: datetime, budget: int | None
+    ) -> tuple[datetime, int] | None:
+        """Apply, in one step, the fire-run-finish cycles of ``job`` from its fire at ``at``
+        that end by ``until`` and before any other pending entry; return the instant the last
+        of them ends (the state is then exactly what applying each fire, skipped fire and run
+        end one by one leaves) and the events that step weighs (two per run built), or None
+        when this fire is to be applied the ordinary way.
+
+        With a ``budget`` (events left in :meth:`catch_up`'s slice), the step covers as many
+        cycles as fit in it, or all of them when they outnumber what retention keeps and
+        that is at most :data:`BULK_MAX_BUILT` (the lock is then held for building that many
+        runs, a fraction of a second).
+
+        It applies when the job is alone in that stretch (no other entry due in it), fires on
+        schedule with no run in progress, sends no e-mail, creates no assets, and its zone has
+        one UTC offset; and when its cycles are arithmetic: every fire starts a run (runs end
+        within the shortest gap between fires) or every second fires (``* * * * * ?``: a run
+        of D seconds starts every ceil(D) seconds, the fires in between skipped). Only the
+        runs whose logs retention keeps are built; the others are counted (run ids, finish
+        order and skipped fires move on as if they had been)."""
+        schedule = job.schedule
+        if (
+            schedule is None
+            or job.runs
+            or job.deleted
+            or job.trigger_state is not TriggerState.NORMAL
+            or self._email_setting_of(job) is not EmailSetting.NONE
+            or job.kind in _ASSET_CREATING_KINDS
+            or not has_fixed_offset(at.tzinfo)
+        ):
+            return None
+        if job.skipping_since is not None:
+            # as :meth:`_fire` first does: the fires skipped since the last start are counted
+            self._count_skipped(job, job.skipping_since, at)
+            job.skipping_since = None
+            del self._skipping[job.serial]
+        rule = self.outcomes.choose(job.kind, job.name)
+        items = self._work_items(job)
+        probe = Run(
+            0, job, "", at, items, rule.outcome, self.settings.seconds_per_item, rule.seconds
+        )
+        duration = timedelta(seconds=NEW_SECONDS) + timedelta(seconds=probe.work_seconds - 0.0)
+        other = self._timeline.next_due()
+        # the last instant a cycle may end at: by ``until``, strictly before ``other``
+        end_limit = until if other is None else min(until, other - _JUST_BEFORE)
+        wall = at.replace(tzinfo=None)
+        zone = at.tzinfo
+        period: timedelta | None = None
+        if duration <= schedule.shortest_gap_seconds() * _ONE_SECOND:
+            last_start = (end_limit - duration).replace(tzinfo=None)
+            cycles = schedule.count_wall_fires(wall, min(last_start, _LAST_WALL_FIRE))
+        elif schedule.fires_every_second:
+            period = -(-duration // _ONE_SECOND) * _ONE_SECOND
+            last_start = min((end_limit - duration).replace(tzinfo=None), _LAST_WALL_FIRE - period)
+            cycles = (last_start - wall) // period + 1 if last_start >= wall else 0
+        else:
+            return None
+        retention = self.settings.log_retention
+        if budget is not None and not (cycles > retention and retention <= BULK_MAX_BUILT):
+            cycles = min(cycles, budget // 2)
+        if cycles < BULK_MIN_CYCLES:
+            return None
+        built = min(cycles, retention)
+        first_built = cycles - built
+        wall_fires: Iterator[datetime] | None = None
+        if period is not None:
+            start = at + first_built * period
+        else:
+            found = schedule.nth_wall_fire(wall, first_built)
+            assert found is not None
+            wall_fires = schedule.wall_fires_from(found)
+            start = next(wall_fires).replace(tzinfo=zone)
+        run_base = self._run_serial
+        finish_base = self._finish_serial
+        self._run_serial += cycles
+        self._finish_serial += cycles
+        fire = start
+        end = at
+        for index in range(first_built, cycles):
+            run = self._built_run(
+                job, index + run_base + 1, fire, items, rule.outcome, rule.seconds
+            )
+            end = run.ended_at = fire + duration
+            run.finish_serial = finish_base + index + 1
+            self._keep(run)
+            if index + 1 < cycles:
+                if wall_fires is not None:
+                    fire = next(wall_fires).replace(tzinfo=zone)
+                else:
+                    assert period is not None
+                    fire = fire + period
+        if period is not None:
+            # fires strictly between two cycles' starts are skipped: all of them for the
+            # cycles before the last; of the last, the first is counted when it comes and,
+            # with more to come before the next start, the rest as time passes them
+            between = period // _ONE_SECOND - 1
+            skipped = (cycles - 1) * between + min(between, 1)
+            job.skipped_fires += skipped
+            self._skipped_fires += skipped
+            last_fire = fire
+            resume = last_fire + period
+            if between >= 2:
+                job.skipping_since = last_fire + _ONE_SECOND
+                self._skipping[job.serial] = job
+            job.next_fire = resume
+            self._timeline.push(resume, "fire", job)
+        else:
+            self._schedule_next(job, fire)
+        return end, 2 * built
+
+    def _built_run(
+        self,
+        job: ScheduledJob,
+        run_id: int,
+        fire: datetime,
+        items: tuple[WorkItem, ...],
+        outcome: Outcome,
+        seconds: float | None,
+    ) -> Run:
+        """A run of ``job`` fired at ``fire``, named and registered as :meth:`_start_run`
+        does, started; the caller ends it."""
+        name = self._unique_run_name(job, fire)
+        self._run_names.setdefault(job.company_id, {})[name] = run_id
+        run = Run(run_id, job, name, fire, items, outcome, self.settings.seconds_per_item, seconds)
+        run.start(fire)
+        if job.kind is JobKind.EXPORT:
+            run.download_path = f"{EXPORT_PATH_PREFIX}{run_id}.zip"
+        return run
+
+    def _unique_run_name(self, job: ScheduledJob, at: datetime) -> str:
+        """The name of a run of ``job`` starting at ``at``: the start's local time, moved on a
+        millisecond at a time while an unfinished or kept run of the company has the name."""
+        stamp = self._local(at)
+        name = run_name(job.name, stamp)
+        taken = self._run_names.get(job.company_id, {})
+        while name in taken:
+            stamp += timedelta(milliseconds=1)
+            name = run_name(job.name, stamp)
+        return name
 
     def _skip_to_run_end(self, job: ScheduledJob, at: datetime) -> None:
         """After a fire skipped at ``at``, move the job's entry straight to its first fire at
@@ -519,14 +690,8 @@ class IpsService:
 
     def _start_run(self, job: ScheduledJob, at: datetime) -> Run:
         self._run_serial += 1
-        stamp = self._local(at)
-        name = run_name(job.name, stamp)
-        legacy = run_handle(job.company_id, name, 0, HandleStyle.LEGACY)
-        while legacy in self._run_by_legacy:
-            stamp += timedelta(milliseconds=1)
-            name = run_name(job.name, stamp)
-            legacy = run_handle(job.company_id, name, 0, HandleStyle.LEGACY)
-        self._run_by_legacy[legacy] = self._run_serial
+        name = self._unique_run_name(job, at)
+        self._run_names.setdefault(job.company_id, {})[name] = self._run_serial
         rule = self.outcomes.choose(job.kind, job.name)
         run = Run(
             run_id=self._run_serial,
@@ -587,7 +752,14 @@ class IpsService:
         self._finished[run.run_id] = run
         kept = self._logs.setdefault(company_id, {})
         kept[run.run_id] = run
-        self._logs_by_original.setdefault((company_id, run.job.name), {})[run.run_id] = run
+        key = (company_id, run.job.name)
+        indexed = self._logs_by_original.get(key)
+        if indexed is None:
+            self._logs_by_original[key] = run
+        elif isinstance(indexed, Run):
+            self._logs_by_original[key] = {indexed.run_id: indexed, run.run_id: run}
+        else:
+            indexed[run.run_id] = run
         for item in run.items:
             if item.asset_handle:
                 self._asset_runs.setdefault((company_id, item.asset_handle), {})[run.run_id] = run
@@ -601,9 +773,12 @@ class IpsService:
         del self._logs[company_id][run.run_id]
         key = (company_id, run.job.name)
         by_original = self._logs_by_original[key]
-        del by_original[run.run_id]
-        if not by_original:
+        if isinstance(by_original, Run):
             del self._logs_by_original[key]
+        else:
+            del by_original[run.run_id]
+            if len(by_original) == 1:
+                self._logs_by_original[key] = next(iter(by_original.values()))
         for item in run.items:
             if item.asset_handle:
                 asset_key = (company_id, item.asset_handle)
@@ -612,7 +787,16 @@ class IpsService:
                     runs.pop(run.run_id, None)
                     if not runs:
                         del self._asset_runs[asset_key]
-        self._run_by_legacy.pop(run_handle(company_id, run.name, 0, HandleStyle.LEGACY), None)
+        names = self._run_names.get(company_id)
+        if names is not None:
+            names.pop(run.name, None)
+
+    def _kept_of(self, company_id: str, job_name: str) -> list[Run]:
+        """The kept runs of one job name in a company, in the order they finished."""
+        indexed = self._logs_by_original.get((company_id, job_name))
+        if indexed is None:
+            return []
+        return [indexed] if isinstance(indexed, Run) else list(indexed.values())
 
     def _log(self, run: Run) -> JobLogInfo:
         return run.log(self.settings.client_name)
@@ -622,7 +806,11 @@ class IpsService:
         return [run.log(client_name) for run in runs]
 
     def _email_setting(self, run: Run) -> EmailSetting:
-        return run.job.payload.email_setting or EmailSetting.NONE
+        return self._email_setting_of(run.job)
+
+    @staticmethod
+    def _email_setting_of(job: ScheduledJob) -> EmailSetting:
+        return job.email_setting
 
     def _notify_end(self, run: Run, at: datetime) -> None:
         setting = self._email_setting(run)
@@ -913,8 +1101,6 @@ class IpsService:
             job.next_fire = None
             self._timeline.discard(job)
             self._unlist(job)
-            for style in HandleStyle:
-                self._jobs_by_handle.pop(job_handle(job.company_id, job.name, style), None)
             if self._jobs.get((job.company_id, job.name)) is job:
                 del self._jobs[(job.company_id, job.name)]
             for each in list(job.runs):
@@ -996,9 +1182,7 @@ class IpsService:
             if handle is not None:
                 job = self._find_job(user, company, handle)
                 if job is not None:
-                    logs = self._logs_of(
-                        self._logs_by_original.get((job.company_id, job.name), {}).values()
-                    )
+                    logs = self._logs_of(self._kept_of(job.company_id, job.name))
                 else:
                     run_id = self._find_run(user, company, handle)
                     if run_id is None:
@@ -1006,9 +1190,7 @@ class IpsService:
                     found = self._finished.get(run_id)
                     logs = [self._log(found)] if found is not None else []
             elif original_name is not None:
-                logs = self._logs_of(
-                    self._logs_by_original.get((company.id, original_name), {}).values()
-                )
+                logs = self._logs_of(self._kept_of(company.id, original_name))
             else:
                 logs = self._logs_of(self._logs.get(company.id, {}).values())
             if original_name is not None:

@@ -11,8 +11,10 @@ kept within :data:`JOURNAL_BYTE_BUDGET`).
 from __future__ import annotations
 
 import gzip
+import pickle
 import threading
 import traceback
+import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,7 +55,8 @@ JOURNAL_LIMIT = 10_000
 JOURNAL_BODY_LIMIT = 4 * 1024
 #: Most bytes all kept entries hold together (their kept bodies, and the decoded request a
 #: call's ``params`` came from); the oldest entries go first, the newest is always kept.
-JOURNAL_BYTE_BUDGET = 32 * 1024 * 1024
+#: Entries are stored compressed, in somewhat fewer bytes than they weigh.
+JOURNAL_BYTE_BUDGET = 4 * 1024 * 1024
 #: Ends a body the journal cut; ``{size}`` is the body's whole length in bytes.
 TRUNCATION_MARKER = "\n[ips-fake journal: cut at {limit} of {size} bytes]"
 
@@ -91,12 +94,84 @@ class Exchange:
         return f"#{self.sequence} {self.operation or '?'} by {self.caller or '?'}: {outcome}"
 
 
+@dataclass(frozen=True, slots=True)
+class _PackedExchange:
+    """An exchange as the journal stores it: its params and bodies pickled and compressed
+    together (the decoded request repeats the request's text, so they pack well)."""
+
+    sequence: int
+    operation: str | None
+    soap_version: str | None
+    namespace: str | None
+    caller: str | None
+    status: int
+    fault_code: int | None
+    fault_kind: str | None
+    fault_reason: str | None
+    problem: str | None
+    packed: bytes
+
+
+def _pack(exchange: Exchange) -> Exchange | _PackedExchange:
+    """``exchange`` packed, or as it is when its params cannot be pickled."""
+    try:
+        data = pickle.dumps(
+            (exchange.params, exchange.request, exchange.response), pickle.HIGHEST_PROTOCOL
+        )
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return exchange
+    return _PackedExchange(
+        exchange.sequence,
+        exchange.operation,
+        exchange.soap_version,
+        exchange.namespace,
+        exchange.caller,
+        exchange.status,
+        exchange.fault_code,
+        exchange.fault_kind,
+        exchange.fault_reason,
+        exchange.problem,
+        _compress(data),
+    )
+
+
+def _compress(data: bytes) -> bytes:
+    """``data`` deflated with a 4 KiB window and little memory: zlib's default state is
+    costly to set up for the few KiB of one exchange."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, -12, 2)
+    return packer.compress(data) + packer.flush()
+
+
+def _unpack(entry: Exchange | _PackedExchange) -> Exchange:
+    """The exchange :func:`_pack` packed (our own bytes, never a client's)."""
+    if isinstance(entry, Exchange):
+        return entry
+    params, request, response = pickle.loads(zlib.decompress(entry.packed, -12))
+    return Exchange(
+        entry.sequence,
+        entry.operation,
+        entry.soap_version,
+        entry.namespace,
+        entry.caller,
+        params,
+        entry.status,
+        entry.fault_code,
+        entry.fault_kind,
+        entry.fault_reason,
+        entry.problem,
+        request,
+        response,
+    )
+
+
 @dataclass
 class Journal:
     """The exchanges one server has answered: the newest :data:`JOURNAL_LIMIT`, holding at
     most ``byte_budget`` bytes together (see :meth:`record`)."""
 
-    entries: deque[Exchange] = field(default_factory=lambda: deque(maxlen=JOURNAL_LIMIT))
+    entries: deque[Exchange | _PackedExchange] = field(
+        default_factory=lambda: deque(maxlen=JOURNAL_LIMIT)
+    )
     lock: threading.Lock = field(default_factory=threading.Lock)
     sequence: int = 0
     byte_budget: int = JOURNAL_BYTE_BUDGET
@@ -108,7 +183,8 @@ class Journal:
         """Append an exchange, numbering it. Its ``request`` and ``response`` are cut at
         ``body_limit`` bytes (:func:`journal_body`); it weighs its kept bodies, or
         ``decoded_size`` (bytes of the decoded request its ``params`` came from) when that is
-        more; the oldest entries are dropped while the total passes ``byte_budget``."""
+        more; the oldest entries are dropped while the total passes ``byte_budget``. It is
+        kept packed (:class:`_PackedExchange`); :meth:`exchanges` unpacks."""
         request = journal_body(values.pop("request"), self.body_limit)
         response = journal_body(values.pop("response"), self.body_limit)
         weight = len(response) + max(len(request), decoded_size if values.get("params") else 0)
@@ -119,7 +195,7 @@ class Journal:
             )
             if self.entries.maxlen is not None and len(self.entries) == self.entries.maxlen:
                 self._drop_oldest()
-            self.entries.append(exchange)
+            self.entries.append(_pack(exchange))
             self._weights.append(weight)
             self.kept_bytes += weight
             while self.kept_bytes > self.byte_budget and len(self.entries) > 1:
@@ -133,7 +209,8 @@ class Journal:
     def exchanges(self) -> list[Exchange]:
         """All kept exchanges, oldest first."""
         with self.lock:
-            return list(self.entries)
+            kept = list(self.entries)
+        return [_unpack(entry) for entry in kept]
 
     def problems(self) -> list[Exchange]:
         """Exchanges that show a client or server bug."""

@@ -1,0 +1,139 @@
+"""What 20,000 uploadUrlsJobs cost in memory on a served fake, and where the bytes go.
+
+Run with ``python -m benchmarks.bench_memory [serve|trace] [JOBS]``:
+
+- ``serve`` (the default): starts ``ips-fake serve --clock manual --port 0`` and, over HTTP,
+  submits ``JOBS`` (default 20,000) uploadUrlsJobs of three URLs each (distinct per job,
+  as real uploads are) with an execTime a day
+  ahead; prints the server's RSS growth per job once they are all scheduled, then moves the
+  clock past the execTime so every job runs and finishes and prints it again (the journal of
+  exchanges included in both).
+- ``trace``: the same requests in process (the fake's WSGI app, no socket) under
+  :mod:`tracemalloc`; prints the bytes per job by allocating source line at both points.
+
+Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+
+from benchmarks.bench_moves import ACTIVE, served, submit_body
+
+JOBS = 20_000
+#: The execTime every job waits for: a day after the manual clock's default start.
+EXEC_TIME = "2026-01-06T09:00:00Z"
+#: How far the clock moves so that every job has run and finished.
+MOVE_SECONDS = 2 * 24 * 3600
+
+
+def upload_job(index: int) -> str:
+    """An uploadUrlsJob of three URLs of its own (``http://127.0.0.1/<index>-<n>.jpg``)."""
+    urls = "".join(
+        f"<items><sourceUrl>http://127.0.0.1/{index}-{n}.jpg</sourceUrl>"
+        f"<destPath>in/{index}-{n}.jpg</destPath></items>"
+        for n in range(3)
+    )
+    return (
+        f"<uploadUrlsJob><urlArray>{urls}</urlArray><overwrite>true</overwrite>"
+        "<readyForPublish>true</readyForPublish><createMask>false</createMask>"
+        "<emailSetting>None</emailSetting></uploadUrlsJob>"
+    )
+
+
+def scheduled_upload(index: int) -> bytes:
+    """submitJob of :func:`upload_job` named ``upload-<index>``, due at :data:`EXEC_TIME`."""
+    body = submit_body(f"upload-{index}", upload_job(index))
+    return body.replace(b"</jobName>", f"</jobName><execTime>{EXEC_TIME}</execTime>".encode())
+
+
+def serve(jobs: int) -> None:
+    """RSS growth of a served fake per job, scheduled and finished."""
+    with served() as server:
+        answer = server.soap(scheduled_upload(-1))
+        if b"jobHandle" not in answer:
+            raise RuntimeError(f"submitJob failed: {answer[:500]!r}")
+        server.soap(ACTIVE)
+        before = server.rss_kib()
+        started = time.perf_counter()
+        for index in range(jobs):
+            server.soap(scheduled_upload(index))
+        submitted = time.perf_counter() - started
+        scheduled = server.rss_kib()
+        started = time.perf_counter()
+        server.admin("/_fake/clock", {"advance": MOVE_SECONDS})
+        moved = time.perf_counter() - started
+        server.soap(ACTIVE)
+        finished = server.rss_kib()
+        logs = server.admin("/_fake/job-logs")
+        assert isinstance(logs, list)
+        print(
+            f"{jobs} uploadUrlsJobs over HTTP ({submitted:.1f} s to submit, {moved:.1f} s to "
+            f"run them all, {len(logs)} logs kept): "
+            f"{(scheduled - before) * 1024 / jobs:.0f} B/job scheduled, "
+            f"{(finished - before) * 1024 / jobs:.0f} B/job finished (RSS, journal included)"
+        )
+
+
+def trace(jobs: int) -> None:
+    """tracemalloc's view of the same requests in process: bytes per job by source line."""
+    from ips_fake.fake import IpsFake
+    from ips_fake.transport import INPROCESS_BASE_URL, in_process_session
+
+    fake = IpsFake()
+    session = in_process_session(fake.app)
+    url = f"{INPROCESS_BASE_URL}/scene7/services/IpsApiService"
+    headers = {"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": '""'}
+
+    def soap(body: bytes) -> None:
+        session.post(url, data=body, headers=headers)
+
+    soap(scheduled_upload(-1))
+    soap(ACTIVE)
+
+    def top(label: str, baseline: tracemalloc.Snapshot) -> tracemalloc.Snapshot:
+        gc.collect()
+        snapshot = tracemalloc.take_snapshot()
+        stats = snapshot.compare_to(baseline, "lineno")
+        total = sum(stat.size_diff for stat in stats)
+        print(f"{label}: {total / jobs:.0f} B/job traced")
+        by_file: dict[str, int] = {}
+        for stat in stats:
+            name = stat.traceback[0].filename.split("/")[-1]
+            by_file[name] = by_file.get(name, 0) + stat.size_diff
+        ranked = sorted(by_file.items(), key=lambda pair: -pair[1])[:8]
+        print("  by file: " + ", ".join(f"{name} {size / jobs:.0f}" for name, size in ranked))
+        for stat in stats[:15]:
+            frame = stat.traceback[0]
+            print(
+                f"  {stat.size_diff / jobs:8.0f} B/job  {frame.filename.split('/')[-1]}:"
+                f"{frame.lineno}"
+            )
+        return snapshot
+
+    gc.collect()
+    tracemalloc.start()
+    baseline = tracemalloc.take_snapshot()
+    for index in range(jobs):
+        soap(scheduled_upload(index))
+    top("scheduled", baseline)
+    session.post(f"{INPROCESS_BASE_URL}/_fake/clock", json={"advance": MOVE_SECONDS})
+    soap(ACTIVE)
+    top("finished", baseline)
+    tracemalloc.stop()
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    mode = args[0] if args else "serve"
+    jobs = int(args[1]) if len(args) > 1 else JOBS
+    runners: dict[str, Callable[[int], None]] = {"serve": serve, "trace": trace}
+    runners[mode](jobs)
+
+
+if __name__ == "__main__":
+    main()
