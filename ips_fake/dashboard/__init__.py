@@ -92,7 +92,10 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 _PRETTY_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    huge_tree=False,
     remove_blank_text=True,
 )
 
@@ -118,44 +121,54 @@ class Filters:
         return "?" + urlencode(pairs) if pairs else "?"
 
     def exchanges(
-        self, journal: list[Exchange], subjects: JournalSubjects, limit: int
+        self, journal: Journal, subjects: JournalSubjects, limit: int
     ) -> tuple[list[Exchange], int]:
         """The newest ``limit`` journal entries about the filtered company and job (see
-        :class:`JournalSubjects`), newest first; and how many match."""
+        :class:`JournalSubjects`), newest first; and how many match. Only the entries shown
+        are unpacked (the journal keeps them packed)."""
         if self.company is None and self.job is None:
-            return journal[: -limit - 1 : -1], len(journal)
+            return journal.newest(limit), len(journal.sequences())
         company = self.company
         wanted = self.job.casefold() if self.job is not None else None
         matching = [
-            exchange
-            for exchange, about, names in subjects.of(journal)
+            sequence
+            for sequence, about, names in subjects.of(journal)
             if (company is None or about == company) and (wanted is None or wanted in names)
         ]
-        return matching[: -limit - 1 : -1], len(matching)
+        shown = [journal.get(sequence) for sequence in matching[: -limit - 1 : -1]]
+        return [exchange for exchange in shown if exchange is not None], len(matching)
 
 
 class JournalSubjects:
     """What each journal entry is about: the company id of its ``companyHandle`` and the job
     names and handles its call names (submitJob's ``jobName``, ``jobHandle``,
-    ``originalName``), case-folded. Worked out once per entry (entries never change) and
-    kept for the entries the journal still holds, so a filtered poll over 10,000 entries is
-    a lookup each."""
+    ``originalName``), case-folded. Worked out once per entry (entries never change; each is
+    unpacked once for it) and kept, by sequence number within the journal's generation, for
+    the entries the journal still holds, so a filtered poll over 10,000 entries is a lookup
+    each."""
 
     def __init__(self) -> None:
-        self._known: dict[int, tuple[Exchange, str | None, str]] = {}
+        self._generation = -1
+        self._known: dict[int, tuple[str | None, str]] = {}
 
-    def of(self, journal: list[Exchange]) -> list[tuple[Exchange, str | None, str]]:
-        """(entry, company id or None, its names case-folded and joined by newlines) for
-        each of ``journal``'s entries, in its order."""
+    def of(self, journal: Journal) -> list[tuple[int, str | None, str]]:
+        """(sequence number, company id or None, its names case-folded and joined by
+        newlines) for each of ``journal``'s kept entries, oldest first."""
+        if journal.generation != self._generation:  # cleared: numbering restarted
+            self._generation = journal.generation
+            self._known = {}
         known = self._known
-        rows: list[tuple[Exchange, str | None, str]] = []
-        fresh: dict[int, tuple[Exchange, str | None, str]] = {}
-        for exchange in journal:
-            row = known.get(id(exchange))
-            if row is None or row[0] is not exchange:
-                row = (exchange, *_subject(exchange))
-            fresh[id(exchange)] = row
-            rows.append(row)
+        rows: list[tuple[int, str | None, str]] = []
+        fresh: dict[int, tuple[str | None, str]] = {}
+        for sequence in journal.sequences():
+            subject = known.get(sequence)
+            if subject is None:
+                exchange = journal.get(sequence)
+                if exchange is None:  # dropped meanwhile
+                    continue
+                subject = _subject(exchange)
+            fresh[sequence] = subject
+            rows.append((sequence, *subject))
         self._known = fresh  # forgets the entries the journal dropped
         return rows
 
@@ -269,7 +282,8 @@ class Dashboard:
             response = self._ask_token(request, wrong=False)
         except HTTPException as error:
             response = self._html(
-                "error.html", {"code": error.code, "reason": error.description or error.name},
+                "error.html",
+                {"code": error.code, "reason": error.description or error.name},
                 status=error.code or 400,
             )
             allowed = getattr(error, "valid_methods", None)
@@ -292,9 +306,7 @@ class Dashboard:
         self.admin.check_host(request)
         presented = request.args.get("token", "")
         expected = self.admin.token
-        if expected is not None and not hmac.compare_digest(
-            presented.encode(), expected.encode()
-        ):
+        if expected is not None and not hmac.compare_digest(presented.encode(), expected.encode()):
             return self._ask_token(request, wrong=True)
         filters = Filters.from_args(request.args)
         response = Response(status=303, headers={"Location": PAGE_PATH + filters.query()})
@@ -327,9 +339,7 @@ class Dashboard:
         runs, run_count = service.recent_active_jobs(LIST_LIMIT, **options)
         logs, log_count = service.recent_job_logs(LIST_LIMIT, **options)
         mails, mail_count = service.recent_notifications(LIST_LIMIT, **options)
-        exchanges, exchange_count = filters.exchanges(
-            self.journal.exchanges(), self.subjects, LIST_LIMIT
-        )
+        exchanges, exchange_count = filters.exchanges(self.journal, self.subjects, LIST_LIMIT)
         clock = service.clock
         with service.lock:
             rules = list(service.outcomes.rules)
@@ -395,7 +405,7 @@ class Dashboard:
 
     def exchange(self, request: Request, sequence: int) -> Response:
         """GET /_fake/dashboard/journal/<sequence>: one exchange with its XML."""
-        found = next((e for e in self.journal.exchanges() if e.sequence == sequence), None)
+        found = self.journal.get(sequence)
         if found is None:
             raise NotFound(f"no journal entry #{sequence} (dropped, or the journal was reset)")
         context = {

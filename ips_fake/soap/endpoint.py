@@ -11,6 +11,7 @@ kept within :data:`JOURNAL_BYTE_BUDGET`).
 from __future__ import annotations
 
 import gzip
+import itertools
 import pickle
 import threading
 import traceback
@@ -177,6 +178,9 @@ class Journal:
     byte_budget: int = JOURNAL_BYTE_BUDGET
     body_limit: int = JOURNAL_BODY_LIMIT
     kept_bytes: int = 0
+    #: how many times :meth:`clear` ran: a sequence number names one exchange within a
+    #: generation (numbering restarts at each clear)
+    generation: int = 0
     _weights: deque[int] = field(default_factory=deque, repr=False)
 
     def record(self, *, decoded_size: int = 0, **values: Any) -> Exchange:
@@ -212,6 +216,32 @@ class Journal:
             kept = list(self.entries)
         return [_unpack(entry) for entry in kept]
 
+    def newest(self, limit: int) -> list[Exchange]:
+        """The newest ``limit`` kept exchanges, newest first; only those are unpacked."""
+        with self.lock:
+            kept = list(itertools.islice(reversed(self.entries), max(limit, 0)))
+        return [_unpack(entry) for entry in kept]
+
+    def sequences(self) -> range:
+        """The sequence numbers of the kept exchanges, oldest first (they are consecutive:
+        the journal only ever drops its oldest)."""
+        with self.lock:
+            if not self.entries:
+                return range(self.sequence + 1, self.sequence + 1)
+            return range(self.entries[0].sequence, self.entries[-1].sequence + 1)
+
+    def get(self, sequence: int) -> Exchange | None:
+        """The kept exchange numbered ``sequence``, unpacked; None once dropped (or after
+        :meth:`clear`, which restarts the numbering: see :attr:`generation`)."""
+        with self.lock:
+            if not self.entries:
+                return None
+            index = sequence - self.entries[0].sequence
+            if not 0 <= index < len(self.entries):
+                return None
+            entry = self.entries[index]
+        return _unpack(entry)
+
     def problems(self) -> list[Exchange]:
         """Exchanges that show a client or server bug."""
         return [entry for entry in self.exchanges() if entry.problem]
@@ -223,6 +253,7 @@ class Journal:
             self._weights.clear()
             self.kept_bytes = 0
             self.sequence = 0
+            self.generation += 1
 
 
 @dataclass(frozen=True)
