@@ -3,11 +3,11 @@ and one real loopback server per module for what must cross a socket."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 import zeep
-from soap_wire import assert_no_traceback
+from soap_wire import ServiceFactory, assert_no_traceback
 from werkzeug.test import Client
 
 from ips_fake.fake import IpsFake
@@ -66,9 +66,6 @@ def soap_version(request: pytest.FixtureRequest) -> str:
 def service(zeep_client: zeep.Client, soap_version: str) -> zeep.proxy.ServiceProxy:
     """The zeep service bound to the port of ``soap_version``."""
     return zeep_client.bind("IpsApiService", PORTS[soap_version])
-
-
-ServiceFactory = Callable[[str | None, str | None], zeep.proxy.ServiceProxy]
 
 
 @pytest.fixture

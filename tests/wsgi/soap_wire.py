@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import zeep.exceptions
+import zeep.proxy
 from lxml import etree
 from werkzeug.test import Client, TestResponse
 
@@ -14,6 +16,8 @@ SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 UNVERSIONED = "http://www.scene7.com/IpsApi/xsd"
 V2014 = "http://www.scene7.com/IpsApi/xsd/2014-04-03"
 WSDL_NAMESPACE = "http://www.scene7.com/IpsApi"
+# what the ``service_as`` fixture returns: build a zeep service that sends (user, password)
+ServiceFactory = Callable[[str | None, str | None], zeep.proxy.ServiceProxy]
 ENVELOPE_NAMESPACES = {"1.1": SOAP11, "1.2": SOAP12}
 CONTENT_TYPES = {"1.1": "text/xml; charset=UTF-8", "1.2": "application/soap+xml; charset=UTF-8"}
 IMAGE_SERVING_PAYLOAD = (

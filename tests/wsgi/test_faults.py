@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import pytest
 import zeep
 import zeep.exceptions
-from conftest import ServiceFactory
 from soap_wire import (
     IMAGE_SERVING_PAYLOAD,
     UNVERSIONED,
     V2014,
+    ServiceFactory,
     auth_header,
     envelope,
     param,

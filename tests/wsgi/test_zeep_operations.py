@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import zeep
-from conftest import ServiceFactory
+from soap_wire import ServiceFactory
 
 from ips_fake.fake import IpsFake
 
