@@ -1,21 +1,25 @@
-"""A sampled mutation run of ``ips_fake/core`` and ``ips_fake/soap``: how many mutants the suite kills.
+"""A sampled mutation run of ``ips_fake/core`` and ``ips_fake/soap``: the share of mutants killed.
 
 Run with ``python -m benchmarks.mutation_score`` after ``pip install -e '.[test,mutation]'``
 (options: ``--sample N`` mutants, default 200; ``--seed S``, default 14; ``--jobs J`` workers,
-default 2; ``--survivors FILE`` to write every surviving mutant's diff). It is run on demand,
-never in CI: a sample of 200 takes about 15 minutes on two cores.
+default 2; ``--results FILE`` keeps each mutant's outcome as a JSON line, and a second run with
+the same file runs only the mutants not in it yet; ``--survivors FILE`` writes every surviving
+mutant's diff; ``--revision REV`` mutates and tests a committed revision instead of the
+working tree, e.g. to score the suite before a change). It is run on demand, never in CI: a
+sample of 200 takes 15 to 60 minutes on two cores, depending on what else they run.
 
 How it works, with cosmic-ray (https://cosmic-ray.readthedocs.io) as the mutation engine:
 
-- each worker gets its own copy of the checkout (``ips_fake``, ``tests``, ``fixtures``,
-  ``contracts``, ``pyproject.toml``) in a temporary folder, so mutating files never touches the
-  working tree and two workers never see each other's mutant; the tests run with that copy first
-  on ``PYTHONPATH``;
+- each worker gets its own copy of the checkout (:data:`COPIED`) in a temporary folder, so
+  mutating files never touches the working tree and two workers never see each other's mutant;
+  the tests run with that copy first on ``PYTHONPATH``;
 - cosmic-ray's ``init`` lists every mutant of every module of core and soap (all its operators);
-  a fixed-seed uniform sample of them is drawn, so the same seed and sources give the same
-  sample, and the score estimates the score of all mutants;
+  the sample is the ``N`` mutants with the smallest hash of (seed, module, operator,
+  occurrence): a uniform sample, so the score estimates the score of all mutants, and a stable
+  one, so editing one function leaves the sampled mutants elsewhere as they were;
 - each mutant is applied to the worker's copy and only the tests of its layer run
-  (:data:`TESTS_OF_LAYER`), with ``-x`` so a killed mutant stops at its first failing test;
+  (:data:`TESTS_OF_LAYER`: its test folders and its doctests), with ``-x`` so a killed mutant
+  stops at its first failing test;
 - an unmutated run of each layer's tests comes first: if it fails, the run stops (every mutant
   would count as killed otherwise).
 
@@ -27,8 +31,10 @@ cosmic-ray counts it. Mutations cosmic-ray cannot apply (rare) are left out of t
 from __future__ import annotations
 
 import argparse
-import random
+import hashlib
+import json
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -40,13 +46,13 @@ from queue import Queue
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-COPIED = ("ips_fake", "tests", "fixtures", "contracts", "pyproject.toml")
+COPIED = ("ips_fake", "tests", "fixtures", "contracts", "pyproject.toml", "conftest.py")
 LAYERS = ("core", "soap")
 # the tests that pin each layer: the core's own unit tests, and for soap its unit tests and the
 # wire tests that drive the SOAP endpoint end to end
 TESTS_OF_LAYER = {
-    "core": ("tests/core",),
-    "soap": ("tests/soap", "tests/wsgi"),
+    "core": ("tests/core", "ips_fake/core"),
+    "soap": ("tests/soap", "tests/wsgi", "ips_fake/soap"),
 }
 TIMEOUT_SECONDS = 180.0
 
@@ -55,9 +61,26 @@ TIMEOUT_SECONDS = 180.0
 class Outcome:
     """What became of one sampled mutant."""
 
+    key: str  # "module:operator:occurrence", e.g. "ips_fake/core/cron.py:core/AddNot:3"
     module: str  # path relative to the checkout, e.g. "ips_fake/core/cron.py"
     killed: bool | None  # None: cosmic-ray could not apply the mutation
     diff: str
+
+
+def mutant_key(item: Any, copy: Path) -> str:
+    """The mutant's name, the same in every copy of the checkout."""
+    mutation = item.mutations[0]
+    module = Path(mutation.module_path).relative_to(copy)
+    return f"{module}:{mutation.operator_name}:{mutation.occurrence}"
+
+
+def sample_of(mutants: list[Any], copy: Path, size: int, seed: int) -> list[Any]:
+    """The ``size`` mutants with the smallest hash of (seed, key): uniform and stable."""
+
+    def rank(item: Any) -> str:
+        return hashlib.sha256(f"{seed}:{mutant_key(item, copy)}".encode()).hexdigest()
+
+    return sorted(mutants, key=rank)[:size]
 
 
 def pytest_command(copy: Path, layer: str) -> str:
@@ -65,13 +88,29 @@ def pytest_command(copy: Path, layer: str) -> str:
     the copy, since ``python -m`` puts the working directory first on ``sys.path``."""
     tests = " ".join(str(copy / path) for path in TESTS_OF_LAYER[layer])
     return (
-        f"env --chdir={copy} PYTHONPATH={copy} {sys.executable} -m pytest -q -x -p no:cacheprovider "
-        f"-p no:randomly --rootdir={copy} -c {copy / 'pyproject.toml'} {tests}"
+        f"env --chdir={copy} PYTHONPATH={copy} {sys.executable} -m pytest -q -x "
+        f"-p no:cacheprovider -p no:randomly --rootdir={copy} -c {copy / 'pyproject.toml'} {tests}"
     )
 
 
-def make_copy(into: Path) -> Path:
-    """Copy what the tests need into ``into`` and return it."""
+def make_copy(into: Path, revision: str | None) -> Path:
+    """Copy what the tests need into ``into`` (from the working tree, or from git's
+    ``revision``) and return it."""
+    if revision is not None:
+        into.mkdir(parents=True)
+        listed = subprocess.run(
+            ["git", "-C", str(REPO), "ls-tree", "--name-only", revision],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        archive = subprocess.run(
+            ["git", "-C", str(REPO), "archive", revision, *(n for n in COPIED if n in listed)],
+            capture_output=True,
+            check=True,
+        )
+        subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+        return into
     ignore = shutil.ignore_patterns("__pycache__", "node_modules", "*.pyc")
     for name in COPIED:
         source = REPO / name
@@ -136,13 +175,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=200, help="mutants to run (default 200)")
     parser.add_argument("--seed", type=int, default=14, help="the sample's seed (default 14)")
     parser.add_argument("--jobs", type=int, default=2, help="parallel workers (default 2)")
+    parser.add_argument("--revision", help="a git revision to score instead of the working tree")
+    parser.add_argument("--results", type=Path, help="JSON lines of outcomes; resumes from it")
     parser.add_argument("--survivors", type=Path, help="write each surviving mutant's diff here")
     options = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="ips-fake-mutation-") as scratch:
         copies: Queue[Path] = Queue()
         for index in range(options.jobs):
-            copies.put(make_copy(Path(scratch) / f"copy{index}"))
+            copies.put(make_copy(Path(scratch) / f"copy{index}", options.revision))
         first = copies.queue[0]
         for layer in LAYERS:
             outcome, output = run_tests(pytest_command(first, layer), TIMEOUT_SECONDS * 3)
@@ -150,10 +191,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"the unmutated {layer} tests fail; fix them first:\n{output}")
                 return 1
         mutants = all_mutants(first)
-        sample = random.Random(options.seed).sample(mutants, min(options.sample, len(mutants)))
+        sample = sample_of(mutants, first, options.sample, options.seed)
+        known = read_results(options.results)
+        outcomes = [known[key] for item in sample if (key := mutant_key(item, first)) in known]
+        pending = [item for item in sample if mutant_key(item, first) not in known]
         print(
             f"{len(mutants)} mutants in core and soap; running a sample of {len(sample)} "
-            f"(seed {options.seed}, {options.jobs} workers)",
+            f"(seed {options.seed}, {options.jobs} workers); {len(outcomes)} known from before",
             flush=True,
         )
         done = Counter[str]()
@@ -172,17 +216,29 @@ def main(argv: list[str] | None = None) -> int:
                 killed = None
             else:
                 killed = result.test_outcome == TestOutcome.KILLED
+            outcome = Outcome(mutant_key(item, first), module, killed, result.diff or "")
             with lock:
                 done["all"] += 1
                 if done["all"] % 20 == 0:
-                    print(f"  {done['all']}/{len(sample)} run", flush=True)
-            return Outcome(module, killed, result.diff or "")
+                    print(f"  {done['all']}/{len(pending)} run", flush=True)
+                if options.results is not None:
+                    with options.results.open("a", encoding="utf-8") as stream:
+                        stream.write(json.dumps(outcome.__dict__) + "\n")
+            return outcome
 
         with ThreadPoolExecutor(max_workers=options.jobs) as pool:
-            outcomes = list(pool.map(run_one, sample))
+            outcomes += pool.map(run_one, pending)
 
     report(outcomes, options.survivors)
     return 0
+
+
+def read_results(path: Path | None) -> dict[str, Outcome]:
+    """The outcomes a previous run wrote to ``path``, by mutant key."""
+    if path is None or not path.exists():
+        return {}
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {(o := Outcome(**json.loads(line))).key: o for line in lines if line.strip()}
 
 
 def report(outcomes: list[Outcome], survivors_file: Path | None) -> None:
