@@ -1,6 +1,7 @@
 """The suite collects whatever folders it is given, in any order: no test module imports a
 ``conftest`` by name (pytest loads each folder's conftest.py under that one name, so the import
-would get whichever was loaded last), and shared test helpers live in modules of their own."""
+would get whichever was loaded last), and shared test helpers live in modules of their own,
+imported through the ``tests`` package (``from tests.wsgi.soap_wire import post``)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 from hypothesis import given
 from lxml import etree
-from soap_exchange import post
 
 from ips_fake.core.handles import HandleStyle
 from ips_fake.fake import IpsFake
@@ -33,6 +32,7 @@ from ips_fake.strategies import (
     schema_model,
     valid_documents,
 )
+from tests.contract.soap_exchange import post
 
 
 def payload_of(document: ValidDocument) -> etree._Element:

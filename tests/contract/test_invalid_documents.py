@@ -7,7 +7,6 @@ import pytest
 from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from soap_exchange import send
 
 from ips_fake.core.errors import FaultCode
 from ips_fake.fake import IpsFake
@@ -20,6 +19,7 @@ from ips_fake.strategies import (
     invalid_documents,
     render,
 )
+from tests.contract.soap_exchange import send
 
 #: Kinds only the fake's code can catch: the document is valid against the XSD.
 BEYOND_THE_XSD = {

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from soap_exchange import send
 
 from ips_fake.core.clock import DEFAULT_START
 from ips_fake.core.cron import QuartzSchedule
@@ -36,6 +35,7 @@ from ips_fake.strategies import (
     schema_model,
     valid_documents,
 )
+from tests.contract.soap_exchange import send
 
 #: For find(): the first example that fits, unshrunk (shrinking big documents is slow).
 FIRST_FOUND = settings(max_examples=2000, phases=[Phase.generate], database=None)

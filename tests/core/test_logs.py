@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 import pytest
 import zeep
-from job_builders import PUBLISH, T0
 
 from ips_fake.core.directory import User
 from ips_fake.core.errors import FaultCode, IpsFault
@@ -24,6 +23,7 @@ from ips_fake.core.model import (
 from ips_fake.fake import IpsFake
 from ips_fake.transport import INPROCESS_BASE_URL, InProcessTransport, in_process_session
 from ips_fake.wsgi import SERVICE_PATH
+from tests.core.job_builders import PUBLISH, T0
 
 WSDL = INPROCESS_BASE_URL + "/scene7/webservice/IpsApi-2014-04-03.wsdl"
 #: getJobLogDetails paging and filters (and detailTotalRows) arrive in 2016-01-14-beta.

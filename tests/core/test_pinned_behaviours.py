@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from job_builders import PUBLISH, T0, ips_user, submit
 
 from ips_fake.core.cron import CronSyntaxError, QuartzSchedule
 from ips_fake.core.errors import FaultCode, FaultKind, IpsFault
@@ -22,6 +21,7 @@ from ips_fake.core.model import (
     WorkItem,
 )
 from ips_fake.fake import IpsFake
+from tests.core.job_builders import PUBLISH, T0, ips_user, submit
 
 
 def upload(count: int) -> JobPayload:

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 
 import pytest
 import zeep
-from job_builders import PUBLISH, T0, ips_user, upload_urls_job
 
 from ips_fake.clocks import WallClock
 from ips_fake.core.errors import IpsFault
@@ -21,6 +20,7 @@ from ips_fake.core.model import (
 )
 from ips_fake.fake import IpsFake
 from ips_fake.transport import INPROCESS_BASE_URL, InProcessTransport, in_process_session
+from tests.core.job_builders import PUBLISH, T0, ips_user, upload_urls_job
 
 WSDL = INPROCESS_BASE_URL + "/scene7/webservice/IpsApi-2014-04-03.wsdl"
 

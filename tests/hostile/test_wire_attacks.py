@@ -18,7 +18,13 @@ from pathlib import Path
 
 import pytest
 from werkzeug.test import Client
-from wire_attack_helpers import (
+
+from ips_fake.fake import IpsFake
+from ips_fake.server import FakeServer
+from ips_fake.soap import envelope as envelope_module
+from ips_fake.soap.endpoint import JOURNAL_BODY_LIMIT, Journal
+from ips_fake.soap.envelope import DOCTYPE_REFUSED, MAX_REQUEST_BYTES
+from tests.hostile.wire_attack_helpers import (
     ANSWER_BOUND_SECONDS,
     CONTENT_TYPES,
     SERVICE_PATH,
@@ -40,12 +46,6 @@ from wire_attack_helpers import (
     stop_job,
     submit_job,
 )
-
-from ips_fake.fake import IpsFake
-from ips_fake.server import FakeServer
-from ips_fake.soap import envelope as envelope_module
-from ips_fake.soap.endpoint import JOURNAL_BODY_LIMIT, Journal
-from ips_fake.soap.envelope import DOCTYPE_REFUSED, MAX_REQUEST_BYTES
 
 TRUNCATION_ROOM = 200  # bytes the journal's truncation marker may add to a kept body
 

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 import zeep
-from soap_wire import ServiceFactory, assert_no_traceback
 from werkzeug.test import Client
 
 from ips_fake.fake import IpsFake
 from ips_fake.server import FakeServer
 from ips_fake.transport import INPROCESS_BASE_URL, InProcessTransport
+from tests.wsgi.soap_wire import ServiceFactory, assert_no_traceback
 
 SERVER_SIDE_PROBLEMS = ("response does not validate", "server error", " fault detail does not")
 WSDL_2014 = "/scene7/webservice/IpsApi-2014-04-03.wsdl"

@@ -5,10 +5,10 @@ the schema's place (right after urlArray); an empty urlArray with numUrls, that 
 from __future__ import annotations
 
 from lxml import etree
-from soap_wire import V2014, body_element, envelope, param, post
 from werkzeug.test import Client
 
 from ips_fake.fake import IpsFake
+from tests.wsgi.soap_wire import V2014, body_element, envelope, param, post
 
 TWO_URLS = (
     "<urlArray>"

@@ -19,16 +19,6 @@ from typing import Any
 import pytest
 import zeep
 from lxml import etree
-from soap_wire import (
-    assert_no_traceback,
-    auth_header,
-    body_element,
-    envelope,
-    fault_detail,
-    param,
-    post,
-    wire_fault,
-)
 from werkzeug.test import Client
 
 from ips_fake.fake import IpsFake
@@ -44,6 +34,16 @@ from ips_fake.soap.schema import (
 )
 from ips_fake.soap.structure import conform, structure_of
 from ips_fake.soap.validation import response_problems
+from tests.wsgi.soap_wire import (
+    assert_no_traceback,
+    auth_header,
+    body_element,
+    envelope,
+    fault_detail,
+    param,
+    post,
+    wire_fault,
+)
 
 PORTS = {"1.1": "IpsApiSoapPort", "1.2": "IpsApiSoap12Port"}
 XML_ENDPOINT = "/scene7/api/IpsApiService"

@@ -7,13 +7,13 @@ import pytest
 import requests
 import zeep
 from lxml import etree
-from soap_wire import UNVERSIONED, WSDL_NAMESPACE, assert_no_traceback
 from werkzeug.test import Client
 
 from ips_fake.fake import IpsFake
 from ips_fake.server import FakeServer
 from ips_fake.soap.schema import API_VERSIONS, OPERATION_NAMES, ApiVersion, operations_of
 from ips_fake.transport import INPROCESS_BASE_URL, InProcessTransport
+from tests.wsgi.soap_wire import UNVERSIONED, WSDL_NAMESPACE, assert_no_traceback
 
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 XSD = "http://www.w3.org/2001/XMLSchema"

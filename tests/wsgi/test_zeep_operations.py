@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 import zeep
-from soap_wire import ServiceFactory
 
 from ips_fake.fake import IpsFake
+from tests.wsgi.soap_wire import ServiceFactory
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 IMAGE_SERVING = {"publishType": "Full", "emailSetting": "Error"}
