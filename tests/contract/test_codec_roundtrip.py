@@ -140,9 +140,9 @@ def expected_echo(payload: etree._Element, version: ApiVersion) -> etree._Elemen
                 if default and not set(default) & {child.name for child in inner}:
                     continue
                 block = make(spec.name)
-                for child in inner:
-                    if child.name in default:
-                        block.append(make(child.name, str(default[child.name])))
+                for inner_spec in inner:
+                    if inner_spec.name in default:
+                        block.append(make(inner_spec.name, str(default[inner_spec.name])))
                 result.append(block)
         return result
 

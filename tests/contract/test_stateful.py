@@ -156,7 +156,7 @@ class JobLifecycle(RuleBasedStateMachine):
             return
         assert answer.fault is None, answer.reason
         assert answer.body is not None
-        assert answer.body.findtext(f"{{{self.version.namespace}}}jobHandle") == (  # type: ignore[union-attr]
+        assert answer.body.findtext(f"{{{self.version.namespace}}}jobHandle") == (
             self.job_handle(name)
         )
         if previous is not None:

@@ -7,6 +7,7 @@ import io
 import zipfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 import zeep
@@ -246,7 +247,8 @@ def test_records_per_page_is_capped_at_1000_and_results_page_pages_on() -> None:
     )
     assert [d.asset_name for d in small.details] == [f"in/{n}.jpg" for n in range(17, 27)]
     assert beyond.details == ()
-    for bad in ({"records_per_page": 0}, {"results_page": 0}):
+    bad_pages: tuple[dict[str, Any], ...] = ({"records_per_page": 0}, {"results_page": 0})
+    for bad in bad_pages:
         with pytest.raises(IpsFault) as raised:
             pages(user, "47", original_name="big-upload", **bad)
         assert raised.value.code == FaultCode.INVALID_PARAMETER
@@ -352,7 +354,7 @@ def soap_client(fake: IpsFake, wsdl: str = WSDL) -> tuple[zeep.Client, object]:
     return client, auth
 
 
-def submit_export(fake: IpsFake, handles: list[str]) -> Callable[[], list[object]]:
+def submit_export(fake: IpsFake, handles: list[str]) -> Callable[[], list[Any]]:
     """Submit an ExportJob over SOAP; return a poll of its log details by originalName."""
     client, auth = soap_client(fake)
     client.service.submitJob(
@@ -362,7 +364,7 @@ def submit_export(fake: IpsFake, handles: list[str]) -> Callable[[], list[object
         _soapheaders=[auth],
     )
 
-    def poll() -> list[object]:
+    def poll() -> list[Any]:
         logs = client.service.getJobLogDetails(
             companyHandle="c|47", originalName="export", _soapheaders=[auth]
         )

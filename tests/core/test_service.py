@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 import zeep
@@ -177,7 +178,7 @@ def test_each_run_follows_the_rules_in_force_when_it_starts() -> None:
         ({"name_pattern": 5}, "name_pattern must be a string"),
     ],
 )
-def test_bad_rules_are_refused(arguments: dict[str, object], message: str) -> None:
+def test_bad_rules_are_refused(arguments: dict[str, Any], message: str) -> None:
     fake = IpsFake()
 
     with pytest.raises(ValueError, match=message):
