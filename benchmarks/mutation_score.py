@@ -13,7 +13,8 @@ How it works, with cosmic-ray (https://cosmic-ray.readthedocs.io) as the mutatio
 - each worker gets its own copy of the checkout (:data:`COPIED`) in a temporary folder, so
   mutating files never touches the working tree and two workers never see each other's mutant;
   the tests run with that copy first on ``PYTHONPATH``;
-- cosmic-ray's ``init`` lists every mutant of every module of core and soap (all its operators);
+- cosmic-ray's ``init`` lists every mutant of every module of core and soap (all its operators),
+  less those inside type annotations, which are never evaluated (:func:`annotation_spans`);
   the sample is the ``N`` mutants with the smallest hash of (seed, module, operator,
   occurrence): a uniform sample, so the score estimates the score of all mutants, and a stable
   one, so editing one function leaves the sampled mutants elsewhere as they were;
@@ -31,6 +32,7 @@ cosmic-ray counts it. Mutations cosmic-ray cannot apply (rare) are left out of t
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import json
 import shutil
@@ -134,14 +136,47 @@ def all_mutants(copy: Path) -> list[Any]:
     ):
         init(modules, database, ConfigDict().get("operators", {}))
         items = list(database.work_items)
+    spans = {module: annotation_spans(module) for module in modules}
     return sorted(
-        items,
+        (
+            item
+            for item in items
+            if not inside(item.mutations[0].start_pos, spans[Path(item.mutations[0].module_path)])
+        ),
         key=lambda item: (
             str(item.mutations[0].module_path),
             item.mutations[0].operator_name,
             item.mutations[0].occurrence,
         ),
     )
+
+
+Span = tuple[tuple[int, int], tuple[int, int]]
+
+
+def annotation_spans(module: Path) -> list[Span]:
+    """Where ``module``'s annotations are, as ((line, column), (end line, end column)).
+    Every module of ips_fake starts with ``from __future__ import annotations``, so an
+    annotation is never evaluated and a mutant inside one (``str | None`` made
+    ``str + None``) cannot be killed: such mutants are left out."""
+    spans: list[Span] = []
+    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+        annotations: list[ast.expr | None] = []
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            annotations.append(node.returns)
+        elif isinstance(node, ast.arg | ast.AnnAssign):
+            annotations.append(node.annotation)
+        for annotation in annotations:
+            if annotation is not None and annotation.end_lineno is not None:
+                start = (annotation.lineno, annotation.col_offset)
+                end = (annotation.end_lineno, annotation.end_col_offset or 0)
+                spans.append((start, end))
+    return spans
+
+
+def inside(position: tuple[int, int], spans: list[Span]) -> bool:
+    """Whether a (line, column) position falls inside one of ``spans``."""
+    return any(start <= tuple(position) < end for start, end in spans)
 
 
 def relocated(item: Any, copy_from: Path, copy_to: Path) -> list[Any]:
