@@ -363,3 +363,44 @@ def test_two_runs_started_in_one_millisecond_get_names_a_millisecond_apart() -> 
 
     names = sorted(run.name for run in fake.active_jobs)
     assert names == ["twice_2026-01-05-09:00:00.007", "twice_2026-01-05-09:00:00.008"]
+
+
+# -- found by the mutation run -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day_of_month", ["L", "LW", "15W", "L-2"])
+def test_a_special_day_of_month_with_a_restricted_day_of_week_is_refused(
+    day_of_month: str,
+) -> None:
+    with pytest.raises(CronSyntaxError, match="both are restricted"):
+        QuartzSchedule.parse(f"0 0 0 {day_of_month} * MON")
+
+
+@pytest.mark.parametrize("day_of_month", ["L", "LW", "15W", "L-2"])
+def test_a_special_day_of_month_with_any_day_of_week_is_accepted(day_of_month: str) -> None:
+    assert QuartzSchedule.parse(f"0 0 0 {day_of_month} * *").next_fire_after(T0) is not None
+
+
+def test_a_finished_items_progress_message_is_its_log_line() -> None:
+    fake = IpsFake()
+    fake.service.submit_job(ips_user(fake), SubmitJobRequest("47", "three", upload(3)))
+    fake.advance(seconds=3.5)  # New, then the first item (2 s) is done
+
+    (task,) = fake.active_jobs[0].tasks
+    fake.advance(minutes=1)
+    (log,) = fake.job_logs
+
+    lines = {detail.asset_name: detail.log_message for detail in log.details}
+    assert task.items[0].progress_message == lines["in/0.jpg"]
+    assert task.items[0].progress_message != "UploadSuccess"
+
+
+# the last serial is a fullwidth 1
+@pytest.mark.parametrize("asset", ["a|47|x|1", "a|47|1x|1", "a|47|\uff11|1"])
+def test_an_asset_handle_with_a_serial_that_is_not_ascii_digits_has_no_logs(asset: str) -> None:
+    fake = IpsFake()
+    fake.service.submit_job(ips_user(fake), SubmitJobRequest("47", "three", upload(3)))
+    fake.advance(minutes=1)
+
+    assert fake.service.get_asset_job_logs(ips_user(fake), "c|47", asset) == []
+    assert fake.service.get_asset_job_logs(ips_user(fake), "c|47", "a|47|1|1") != []
