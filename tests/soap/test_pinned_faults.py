@@ -1,13 +1,17 @@
 """The SOAP shape of the top code of each fault range, and which header entries the fake
-understands: behaviours a mutation run showed no test pinned."""
+understands, and a compressed body at the size limit: behaviours a mutation run showed no
+test pinned."""
 
 from __future__ import annotations
+
+import gzip
+import zlib
 
 import pytest
 from lxml import etree
 
 from ips_fake.core.errors import IpsFault
-from ips_fake.soap.envelope import SoapVersion, is_understood
+from ips_fake.soap.envelope import MAX_REQUEST_BYTES, SoapVersion, decode_body, is_understood
 from ips_fake.soap.faults import fault_envelope
 from ips_fake.soap.schema import UNVERSIONED_NAMESPACE, WSDL_NAMESPACE, find_version
 
@@ -72,3 +76,15 @@ V2014 = find_version("2014-04-03").namespace
 )
 def test_which_header_entries_are_understood(tag: str, understood: bool) -> None:
     assert is_understood(etree.Element(tag)) is understood
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+def test_a_body_that_inflates_to_exactly_the_size_limit_is_accepted(coding: str) -> None:
+    body = b"<e/>" + b" " * (MAX_REQUEST_BYTES - 4)
+    packed = gzip.compress(body) if coding == "gzip" else zlib.compress(body)
+
+    assert decode_body(packed, coding) == body
+    with pytest.raises(IpsFault, match=f"larger than {MAX_REQUEST_BYTES} bytes"):
+        decode_body(
+            gzip.compress(body + b" ") if coding == "gzip" else zlib.compress(body + b" "), coding
+        )
