@@ -11,7 +11,13 @@ import pytest
 from lxml import etree
 
 from ips_fake.core.errors import IpsFault
-from ips_fake.soap.envelope import MAX_REQUEST_BYTES, SoapVersion, decode_body, is_understood
+from ips_fake.soap.envelope import (
+    MAX_REQUEST_BYTES,
+    SoapVersion,
+    decode_body,
+    is_understood,
+    parse_plain_request,
+)
 from ips_fake.soap.faults import fault_envelope
 from ips_fake.soap.schema import UNVERSIONED_NAMESPACE, WSDL_NAMESPACE, find_version
 
@@ -88,3 +94,15 @@ def test_a_body_that_inflates_to_exactly_the_size_limit_is_accepted(coding: str)
         decode_body(
             gzip.compress(body + b" ") if coding == "gzip" else zlib.compress(body + b" "), coding
         )
+
+
+def test_the_plain_xml_endpoint_refuses_a_root_other_than_request() -> None:
+    inner = f'<getActiveJobsParam xmlns="{V2014}"/>'
+
+    accepted = parse_plain_request(f"<Request>{inner}</Request>".encode())
+    with pytest.raises(IpsFault) as raised:
+        parse_plain_request(f"<Requests>{inner}</Requests>".encode())
+
+    assert etree.QName(accepted.body).localname == "getActiveJobsParam"
+    assert raised.value.code == 30003
+    assert "the root element is Requests" in raised.value.reason
