@@ -7,6 +7,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import requests
@@ -38,7 +39,7 @@ def session(fake: IpsFake) -> requests.Session:
     return in_process_session(fake.app)
 
 
-def soap_client(app: object, base_url: str = INPROCESS_BASE_URL) -> tuple[zeep.Client, object]:
+def soap_client(app: Any, base_url: str = INPROCESS_BASE_URL) -> tuple[zeep.Client, object]:
     if base_url == INPROCESS_BASE_URL:
         client = zeep.Client(
             base_url + "/scene7/webservice/IpsApi-2014-04-03.wsdl",

@@ -8,13 +8,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from zeep_clients import zeep_client
 
 from ips_fake.control import ClockNotMovable, FakeControl, HttpFake
 from ips_fake.core.model import JobKind, Outcome, SubmitJobRequest
 from ips_fake.core.outcomes import OutcomeRule
 from ips_fake.fake import IpsFake
 from ips_fake.server import FakeServer
+from tests.zeep_clients import zeep_client
 
 PUBLISH = {"publishType": "Full", "emailSetting": "All"}
 
@@ -83,7 +83,7 @@ def test_rules_and_directory_entries_come_back_as_added(served: FakeServer) -> N
     with pytest.raises(ValueError, match="already exists"):
         remote.add_company("47")
     remote.reset()
-    assert served.fake.service.outcomes.rules == ()
+    assert not served.fake.service.outcomes.rules
 
 
 def test_a_clock_that_cannot_move_says_so() -> None:

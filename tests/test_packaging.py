@@ -61,6 +61,7 @@ def test_the_wheel_metadata_names_version_license_authors_and_pythons(wheel: Pat
         "client",
         "contract",
         "freezegun",
+        "mutation",
         "test",
     ]
 

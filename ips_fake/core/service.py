@@ -21,7 +21,7 @@ from array import array
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 from heapq import merge
@@ -46,7 +46,6 @@ from ips_fake.core.model import (
     JobLogPage,
     Notification,
     Outcome,
-    RunState,
     ScheduledJobInfo,
     SubmitJobRequest,
     TriggerState,
@@ -1407,13 +1406,3 @@ def _fixed_items(folder: str | None, stem: str = "") -> tuple[WorkItem, ...]:
     if folder is not None:
         return tuple(WorkItem(f"{folder}/image-{n}.jpg") for n in range(1, FIXED_ITEM_COUNT + 1))
     return tuple(WorkItem(f"{stem}-item-{n}") for n in range(1, FIXED_ITEM_COUNT + 1))
-
-
-def with_locale(info: JobLogInfo, locale: str | None) -> JobLogInfo:
-    """A copy of a log tagged with another locale (used by tests of localization)."""
-    return replace(info, locale=locale)
-
-
-def state_is_active(state: RunState) -> bool:
-    """Whether a run in this state is listed by getActiveJobs without includeWaitingJobs."""
-    return state not in (RunState.WAITING_CLIENT, RunState.WAITING_COORDINATOR, RunState.DONE)

@@ -26,7 +26,7 @@ from lxml import etree
 from ips_fake.core.errors import FaultCode, IpsFault
 from ips_fake.core.handles import HandleStyle
 from ips_fake.core.service import IpsService
-from ips_fake.soap.codec import ECHO_DEFAULTS, Shaping, Writer, local_name
+from ips_fake.soap.codec import ECHO_DEFAULTS, Shaping, Writer
 from ips_fake.soap.envelope import (
     Credentials,
     MustUnderstandFault,
@@ -512,8 +512,3 @@ class SoapEndpoint:
             payload = gzip.compress(payload, mtime=0)
             headers["Content-Encoding"] = "gzip"
         return SoapAnswer(status, headers, payload, exchange)
-
-
-def operation_of(element: etree._Element) -> str:
-    """``submitJob`` for a ``submitJobParam`` element."""
-    return local_name(element).removesuffix("Param")

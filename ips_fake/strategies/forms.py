@@ -43,6 +43,7 @@ def envelope(
 
     Example::
 
+        >>> from ips_fake.strategies import build_param
         >>> body = build_param("stopJob", children={"companyHandle": "47", "jobHandle": "x"})
         >>> b"<user>ipsuser@example.com</user>" in envelope(body, soap="1.2")
         True
@@ -92,6 +93,7 @@ def render(
     Example::
 
         >>> from ips_fake.soap.schema import API_VERSIONS
+        >>> from ips_fake.strategies import build_param
         >>> document = ValidDocument("stopJob", API_VERSIONS[0],
         ...     build_param("stopJob", children={"companyHandle": "47", "jobHandle": "x"}))
         >>> render(document, "soap12").content_type
@@ -131,6 +133,7 @@ def in_forms(
     Example::
 
         >>> from hypothesis import given
+        >>> from ips_fake.strategies import valid_documents
         >>> @given(in_forms(valid_documents("getJobLogs"), ["soap11", "soap12"]))
         ... def test(rendered):
         ...     assert isinstance(rendered.content, bytes) and rendered.content_type

@@ -87,10 +87,6 @@ class SchemaModel:
             raise KeyError(f"{key} has no child {name!r} in API version {self.version.label}")
         return found
 
-    def is_complex(self, type_name: str | None) -> bool:
-        """Whether ``type_name`` (a :attr:`ChildSpec.type_name`) has element children."""
-        return type_name is not None and type_name in self.structure.types
-
     @property
     def payload_names(self) -> tuple[str, ...]:
         """The job payload elements of this version's ``submitJobParam``, in sequence order

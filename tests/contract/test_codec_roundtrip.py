@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 from hypothesis import given
 from lxml import etree
-from soap_exchange import post
 
 from ips_fake.core.handles import HandleStyle
 from ips_fake.fake import IpsFake
@@ -33,6 +32,7 @@ from ips_fake.strategies import (
     schema_model,
     valid_documents,
 )
+from tests.contract.soap_exchange import post
 
 
 def payload_of(document: ValidDocument) -> etree._Element:
@@ -140,9 +140,9 @@ def expected_echo(payload: etree._Element, version: ApiVersion) -> etree._Elemen
                 if default and not set(default) & {child.name for child in inner}:
                     continue
                 block = make(spec.name)
-                for child in inner:
-                    if child.name in default:
-                        block.append(make(child.name, str(default[child.name])))
+                for inner_spec in inner:
+                    if inner_spec.name in default:
+                        block.append(make(inner_spec.name, str(default[inner_spec.name])))
                 result.append(block)
         return result
 

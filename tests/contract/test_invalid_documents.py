@@ -7,11 +7,10 @@ import pytest
 from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from soap_exchange import send
 
 from ips_fake.core.errors import FaultCode
 from ips_fake.fake import IpsFake
-from ips_fake.soap.schema import API_VERSIONS, find_version, schema_validator
+from ips_fake.soap.schema import API_VERSIONS, ApiVersion, find_version, schema_validator
 from ips_fake.strategies import (
     InvalidDocument,
     InvalidKind,
@@ -20,6 +19,7 @@ from ips_fake.strategies import (
     invalid_documents,
     render,
 )
+from tests.contract.soap_exchange import send
 
 #: Kinds only the fake's code can catch: the document is valid against the XSD.
 BEYOND_THE_XSD = {
@@ -76,7 +76,9 @@ def check_labelled_fault(rendered: Rendered) -> None:
 
 @pytest.mark.parametrize("kind", [pytest.param(kind, id=kind.name) for kind in InvalidKind])
 @given(data=st.data())
-def test_each_invalid_document_gets_exactly_its_labelled_fault(kind: InvalidKind, data) -> None:
+def test_each_invalid_document_gets_exactly_its_labelled_fault(
+    kind: InvalidKind, data: st.DataObject
+) -> None:
     check_labelled_fault(data.draw(in_forms(invalid_documents([kind]))))
 
 
@@ -85,7 +87,9 @@ def test_each_invalid_document_gets_exactly_its_labelled_fault(kind: InvalidKind
 )
 @settings(max_examples=PER_VERSION_EXAMPLES)
 @given(data=st.data())
-def test_every_version_gets_invalid_documents_of_each_kind_it_can_have(version, data) -> None:
+def test_every_version_gets_invalid_documents_of_each_kind_it_can_have(
+    version: ApiVersion, data: st.DataObject
+) -> None:
     rendered = data.draw(in_forms(invalid_documents(versions=[version])))
     assert rendered.document.version == version
     check_labelled_fault(rendered)
@@ -125,7 +129,7 @@ def test_an_element_of_another_version_is_generated_and_faulted(
 
 
 @pytest.mark.parametrize("version", [pytest.param(v, id=v.label) for v in API_VERSIONS])
-def test_every_version_lacks_something_and_gets_that_kind(version) -> None:
+def test_every_version_lacks_something_and_gets_that_kind(version: ApiVersion) -> None:
     find(
         invalid_documents([InvalidKind.NOT_IN_VERSION], versions=[version]),
         lambda document: document.version == version,

@@ -13,7 +13,6 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from lxml import etree
-from soap_exchange import Answer, post
 
 from ips_fake.core.clock import DEFAULT_START
 from ips_fake.core.errors import FaultCode
@@ -27,6 +26,7 @@ from ips_fake.strategies import (
     payload_elements,
     schema_model,
 )
+from tests.contract.soap_exchange import Answer, post
 
 COMPANY = "47"
 JOB_NAMES = ("nightly", "a-b", " Ünï cøde ")  # "|" is refused (30001): handles use it
@@ -156,7 +156,7 @@ class JobLifecycle(RuleBasedStateMachine):
             return
         assert answer.fault is None, answer.reason
         assert answer.body is not None
-        assert answer.body.findtext(f"{{{self.version.namespace}}}jobHandle") == (  # type: ignore[union-attr]
+        assert answer.body.findtext(f"{{{self.version.namespace}}}jobHandle") == (
             self.job_handle(name)
         )
         if previous is not None:

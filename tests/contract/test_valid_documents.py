@@ -9,7 +9,6 @@ import pytest
 from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from soap_exchange import send
 
 from ips_fake.core.clock import DEFAULT_START
 from ips_fake.core.cron import QuartzSchedule
@@ -20,12 +19,14 @@ from ips_fake.soap.codec import PAYLOAD_ELEMENTS, parse_date_time
 from ips_fake.soap.schema import (
     API_VERSIONS,
     OPERATION_NAMES,
+    ApiVersion,
     find_version,
     operations_of,
     schema_validator,
 )
 from ips_fake.strategies import (
     OPTION_VOCABULARY,
+    Rendered,
     ValidDocument,
     date_time_texts,
     in_forms,
@@ -36,6 +37,7 @@ from ips_fake.strategies import (
     schema_model,
     valid_documents,
 )
+from tests.contract.soap_exchange import send
 
 #: For find(): the first example that fits, unshrunk (shrinking big documents is slow).
 FIRST_FOUND = settings(max_examples=2000, phases=[Phase.generate], database=None)
@@ -61,7 +63,9 @@ def still_scheduled(document: ValidDocument) -> bool:
 
 
 @given(in_forms(valid_documents()))
-def test_every_valid_document_validates_and_gets_only_its_business_faults(rendered) -> None:
+def test_every_valid_document_validates_and_gets_only_its_business_faults(
+    rendered: Rendered,
+) -> None:
     document = rendered.document
     assert isinstance(document, ValidDocument)
     validator = schema_validator(document.version)
@@ -79,7 +83,9 @@ def test_every_valid_document_validates_and_gets_only_its_business_faults(render
 
 
 @given(in_forms(valid_documents("submitJob"), ["soap11", "soap12"]))
-def test_every_valid_submit_is_accepted_with_the_handle_its_name_implies(rendered) -> None:
+def test_every_valid_submit_is_accepted_with_the_handle_its_name_implies(
+    rendered: Rendered,
+) -> None:
     document = rendered.document
     assert isinstance(document, ValidDocument)
     fake = IpsFake()
@@ -93,7 +99,9 @@ def test_every_valid_submit_is_accepted_with_the_handle_its_name_implies(rendere
 
 
 @given(valid_documents("submitJob"))
-def test_a_second_submit_gets_name_in_use_exactly_while_the_job_is_scheduled(document) -> None:
+def test_a_second_submit_gets_name_in_use_exactly_while_the_job_is_scheduled(
+    document: ValidDocument,
+) -> None:
     fake = IpsFake()
     first = send(fake, render(document, "soap11"))
     assert first.fault is None, first.reason
@@ -109,7 +117,9 @@ def test_a_second_submit_gets_name_in_use_exactly_while_the_job_is_scheduled(doc
 
 @pytest.mark.parametrize("operation", OPERATION_NAMES)
 @given(data=st.data())
-def test_each_operation_gets_valid_documents_in_every_form(operation: str, data) -> None:
+def test_each_operation_gets_valid_documents_in_every_form(
+    operation: str, data: st.DataObject
+) -> None:
     rendered = data.draw(in_forms(valid_documents(operation)))
     document = rendered.document
     content = rendered.content
@@ -131,7 +141,9 @@ VERSION_IDS = [pytest.param(version, id=version.label) for version in API_VERSIO
 @pytest.mark.parametrize("version", VERSION_IDS)
 @settings(max_examples=10)
 @given(data=st.data())
-def test_every_version_gets_valid_documents_of_its_own_operations(version, data) -> None:
+def test_every_version_gets_valid_documents_of_its_own_operations(
+    version: ApiVersion, data: st.DataObject
+) -> None:
     document = data.draw(valid_documents(versions=[version]))
 
     assert document.version == version
@@ -196,7 +208,7 @@ def test_payload_elements_in_the_xsd_are_the_codecs_in_order() -> None:
 
 
 @pytest.mark.parametrize("version", VERSION_IDS)
-def test_every_operation_param_of_a_version_is_in_its_schema_model(version) -> None:
+def test_every_operation_param_of_a_version_is_in_its_schema_model(version: ApiVersion) -> None:
     model = schema_model(version)
     present = {operation for operation in OPERATION_NAMES if f"{operation}Param" in model.sequences}
     assert present == set(operations_of(version))
@@ -219,7 +231,7 @@ def test_option_vocabulary_names_xsd_elements_that_accept_its_words(
 
 
 @given(valid_documents("submitJob", payloads=["uploadUrlsJob"], timings=["none"]))
-def test_payload_vocabulary_reaches_the_documents(document) -> None:
+def test_payload_vocabulary_reaches_the_documents(document: ValidDocument) -> None:
     # a document built from the vocabulary still validates (the words are in place)
     assert schema_validator(document.version).validate(document.element)
 

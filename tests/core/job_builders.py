@@ -3,6 +3,8 @@ user, and a one-line submit."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ips_fake.core.clock import DEFAULT_START
 from ips_fake.core.directory import User
 from ips_fake.core.model import EmailSetting, JobKind, JobPayload, SubmitJobRequest
@@ -26,7 +28,7 @@ def ips_user(fake: IpsFake) -> User:
     return fake.directory.authenticate("ipsuser@example.com", "password")
 
 
-def submit(fake: IpsFake, name: str, **options: object) -> None:
+def submit(fake: IpsFake, name: str, **options: Any) -> None:
     """Submit a publish job named ``name`` in company 47 as the default user."""
     fake.service.submit_job(ips_user(fake), SubmitJobRequest("47", name, PUBLISH, **options))
 

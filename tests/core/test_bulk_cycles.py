@@ -9,9 +9,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from job_builders import T0, ips_user, submit
 
 from ips_fake.fake import IpsFake
+from tests.core.job_builders import T0, ips_user, submit
 
 Setup = Callable[[IpsFake], None]
 
@@ -53,7 +53,7 @@ def observed(
         fired += 1
         ordinary_fire(*args)
 
-    fake.service._fire = counting_fire  # type: ignore[method-assign]
+    fake.service._fire = counting_fire  # type: ignore[method-assign,assignment]
     setup(fake)
     states = []
     for step in steps:
@@ -154,7 +154,7 @@ def test_wall_fire_arithmetic_agrees_with_the_fire_by_fire_search(expression: st
 
     schedule = QuartzSchedule(expression)
     start = datetime(2026, 2, 27, 13, 4, 5, 500, tzinfo=UTC)
-    fires = []
+    fires: list[datetime] = []
     found = schedule.next_fire_after(start)
     while found is not None and len(fires) < 3000:
         fires.append(found.replace(tzinfo=None))

@@ -27,7 +27,7 @@ def test_default_directory_matches_the_spec_table() -> None:
     assert user.belongs_to("47")
     assert not user.belongs_to("48")
     other = directory.authenticate("other@example.com", "password")
-    assert other.companies == {"48"}
+    assert other.companies == frozenset({"48"})
 
 
 def test_the_shipped_fixture_file_is_the_packaged_default() -> None:

@@ -7,11 +7,10 @@ import io
 import zipfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 import zeep
-from job_builders import PUBLISH, T0
-from zeep_clients import auth_header, in_process_client
 
 from ips_fake.core.directory import User
 from ips_fake.core.errors import FaultCode, IpsFault
@@ -25,6 +24,8 @@ from ips_fake.core.model import (
 from ips_fake.fake import IpsFake
 from ips_fake.transport import INPROCESS_BASE_URL, in_process_session
 from ips_fake.wsgi import SERVICE_PATH
+from tests.core.job_builders import PUBLISH, T0
+from tests.zeep_clients import auth_header, in_process_client
 
 WSDL = INPROCESS_BASE_URL + "/scene7/webservice/IpsApi-2014-04-03.wsdl"
 #: getJobLogDetails paging and filters (and detailTotalRows) arrive in 2016-01-14-beta.
@@ -247,7 +248,8 @@ def test_records_per_page_is_capped_at_1000_and_results_page_pages_on() -> None:
     )
     assert [d.asset_name for d in small.details] == [f"in/{n}.jpg" for n in range(17, 27)]
     assert beyond.details == ()
-    for bad in ({"records_per_page": 0}, {"results_page": 0}):
+    bad_pages: tuple[dict[str, Any], ...] = ({"records_per_page": 0}, {"results_page": 0})
+    for bad in bad_pages:
         with pytest.raises(IpsFault) as raised:
             pages(user, "47", original_name="big-upload", **bad)
         assert raised.value.code == FaultCode.INVALID_PARAMETER
@@ -351,7 +353,7 @@ def soap_client(fake: IpsFake, wsdl: str = WSDL) -> tuple[zeep.Client, object]:
     return client, auth_header(client)
 
 
-def submit_export(fake: IpsFake, handles: list[str]) -> Callable[[], list[object]]:
+def submit_export(fake: IpsFake, handles: list[str]) -> Callable[[], list[Any]]:
     """Submit an ExportJob over SOAP; return a poll of its log details by originalName."""
     client, auth = soap_client(fake)
     client.service.submitJob(
@@ -361,7 +363,7 @@ def submit_export(fake: IpsFake, handles: list[str]) -> Callable[[], list[object
         _soapheaders=[auth],
     )
 
-    def poll() -> list[object]:
+    def poll() -> list[Any]:
         logs = client.service.getJobLogDetails(
             companyHandle="c|47", originalName="export", _soapheaders=[auth]
         )

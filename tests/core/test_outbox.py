@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from job_builders import T0
 
 from ips_fake.core.errors import FaultCode, IpsFault
 from ips_fake.core.model import EmailSetting, JobKind, JobPayload, SubmitJobRequest
 from ips_fake.fake import IpsFake
 from ips_fake.transport import INPROCESS_BASE_URL, in_process_session
+from tests.core.job_builders import T0
 
 
 def publish(setting: EmailSetting | None) -> JobPayload:

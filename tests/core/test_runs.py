@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 import zeep
-from job_builders import PUBLISH, T0, ips_user, submit, upload_urls_job
 
 from ips_fake.core.errors import FaultCode, IpsFault
 from ips_fake.core.model import (
@@ -18,6 +17,7 @@ from ips_fake.core.model import (
 )
 from ips_fake.fake import IpsFake
 from ips_fake.transport import INPROCESS_BASE_URL, InProcessTransport
+from tests.core.job_builders import PUBLISH, T0, ips_user, submit, upload_urls_job
 
 
 def only_run(fake: IpsFake) -> ActiveJobInfo:

@@ -10,7 +10,6 @@ import weakref
 from datetime import datetime, timedelta
 
 import pytest
-from job_builders import PUBLISH, T0, ips_user, submit
 
 from ips_fake.core import service as service_module
 from ips_fake.core.errors import IpsFault
@@ -24,6 +23,7 @@ from ips_fake.core.model import (
 )
 from ips_fake.fake import IpsFake
 from ips_fake.transport import INPROCESS_BASE_URL, in_process_session
+from tests.core.job_builders import PUBLISH, T0, ips_user, submit
 
 
 def test_a_fire_while_a_run_is_unfinished_is_skipped_and_counted() -> None:

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import zeep
-from job_builders import T0, ips_user, submit
 
 from ips_fake.core.clock import ManualClock
 from ips_fake.core.errors import FaultCode, IpsFault
@@ -16,6 +15,7 @@ from ips_fake.core.model import (
 )
 from ips_fake.fake import IpsFake
 from ips_fake.transport import INPROCESS_BASE_URL, InProcessTransport
+from tests.core.job_builders import T0, ips_user, submit
 
 MONDAY_9AM = T0
 

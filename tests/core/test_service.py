@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 import zeep
-from job_builders import PUBLISH, T0, ips_user, upload_urls_job
 
 from ips_fake.clocks import WallClock
 from ips_fake.core.errors import IpsFault
@@ -21,6 +21,7 @@ from ips_fake.core.model import (
 )
 from ips_fake.fake import IpsFake
 from ips_fake.transport import INPROCESS_BASE_URL, InProcessTransport, in_process_session
+from tests.core.job_builders import PUBLISH, T0, ips_user, upload_urls_job
 
 WSDL = INPROCESS_BASE_URL + "/scene7/webservice/IpsApi-2014-04-03.wsdl"
 
@@ -177,7 +178,7 @@ def test_each_run_follows_the_rules_in_force_when_it_starts() -> None:
         ({"name_pattern": 5}, "name_pattern must be a string"),
     ],
 )
-def test_bad_rules_are_refused(arguments: dict[str, object], message: str) -> None:
+def test_bad_rules_are_refused(arguments: dict[str, Any], message: str) -> None:
     fake = IpsFake()
 
     with pytest.raises(ValueError, match=message):

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from job_builders import submit
 
 from ips_fake.core.directory import User
 from ips_fake.core.errors import IpsFault
 from ips_fake.core.service import IpsService
 from ips_fake.fake import IpsFake
+from tests.core.job_builders import submit
 
 Operation = Callable[[IpsService, User, str], object]
 

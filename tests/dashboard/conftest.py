@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_support import CHROMEDRIVER, CHROMIUM, PAGE_WAIT_SECONDS, ServerFactory
 
 from ips_fake.fake import IpsFake
 from ips_fake.server import FakeServer
+from tests.dashboard.browser_support import CHROMEDRIVER, CHROMIUM, PAGE_WAIT_SECONDS, ServerFactory
 
 
 def _browser_missing() -> str | None:

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 import requests
-from browser_support import PAGE_WAIT_SECONDS, ServerFactory, save_artifact, submit
 
 from ips_fake.clocks import WallClock
 from ips_fake.server import FakeServer
+from tests.dashboard.browser_support import PAGE_WAIT_SECONDS, ServerFactory, save_artifact, submit
 
 if not os.environ.get("CI"):  # under CI a missing selenium is an error, not a skip
     pytest.importorskip("selenium", reason="!!! selenium missing: pip install -e '.[test]'")

@@ -220,7 +220,9 @@ def test_on_the_real_clock_the_clock_controls_are_disabled_with_the_reason() -> 
 
 
 def test_the_admin_api_still_answers_its_own_routes(client: Client) -> None:
-    assert client.get("/_fake/clock").json["mode"] == "manual"
+    clock = client.get("/_fake/clock").json
+    assert clock is not None
+    assert clock["mode"] == "manual"
     assert client.get("/_fake/dashboard/nothing").status_code == 404
     assert client.post("/_fake/").status_code == 405
 

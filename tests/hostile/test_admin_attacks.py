@@ -9,7 +9,8 @@ import json
 import time
 
 import pytest
-from admin_attack_helpers import (
+
+from tests.hostile.admin_attack_helpers import (
     JSON,
     TIMEOUT,
     fault_of,

@@ -18,7 +18,14 @@ from pathlib import Path
 
 import pytest
 from werkzeug.test import Client
-from wire_attack_helpers import (
+
+from ips_fake.core.errors import IpsFault
+from ips_fake.fake import IpsFake
+from ips_fake.server import FakeServer
+from ips_fake.soap import envelope as envelope_module
+from ips_fake.soap.endpoint import JOURNAL_BODY_LIMIT, Journal
+from ips_fake.soap.envelope import DOCTYPE_REFUSED, MAX_REQUEST_BYTES
+from tests.hostile.wire_attack_helpers import (
     ANSWER_BOUND_SECONDS,
     CONTENT_TYPES,
     SERVICE_PATH,
@@ -40,12 +47,6 @@ from wire_attack_helpers import (
     stop_job,
     submit_job,
 )
-
-from ips_fake.fake import IpsFake
-from ips_fake.server import FakeServer
-from ips_fake.soap import envelope as envelope_module
-from ips_fake.soap.endpoint import JOURNAL_BODY_LIMIT, Journal
-from ips_fake.soap.envelope import DOCTYPE_REFUSED, MAX_REQUEST_BYTES
 
 TRUNCATION_ROOM = 200  # bytes the journal's truncation marker may add to a kept body
 
@@ -190,7 +191,7 @@ def test_refuse_doctype_reads_the_prolog_in_a_declared_encoding() -> None:
     data = b'<?xml version="1.0" encoding="UTF-7"?>+ADwAIQ-DOCTYPE e SYSTEM "file:///x"+AD4-<e/>'
     assert "<!DOCTYPE" in data.decode("utf-7")
     assert b"<!DOCTYPE" not in data
-    with pytest.raises(envelope_module.IpsFault) as raised:
+    with pytest.raises(IpsFault) as raised:
         envelope_module.refuse_doctype(data)
     assert raised.value.reason == DOCTYPE_REFUSED
 
@@ -409,7 +410,7 @@ def test_unknown_header_marked_must_understand_gets_the_must_understand_fault(
 
         root = etree.fromstring(data)
         [block] = root.findall(f"{{{SOAP12}}}Header/{{{SOAP12}}}NotUnderstood")
-        prefix, _, local = block.get("qname").partition(":")
+        prefix, _, local = block.get("qname", "").partition(":")
         assert (block.nsmap[prefix], local) == ("urn:example:tx", "Transaction")
     else:
         assert b"<detail" not in data

@@ -34,7 +34,9 @@ def test_clear_starts_a_new_generation_and_numbering() -> None:
     journal = Journal()
     record(journal, b"first")
     record(journal, b"second")
-    assert journal.get(1) is not None and journal.get(1).params == {"jobHandle": "first"}
+    first = journal.get(1)
+    assert first is not None
+    assert first.params == {"jobHandle": "first"}
     before = journal.generation
     journal.clear()
     assert journal.generation == before + 1
@@ -43,4 +45,5 @@ def test_clear_starts_a_new_generation_and_numbering() -> None:
     assert journal.newest(5) == []
     record(journal, b"third")
     third = journal.get(1)
-    assert third is not None and third.params == {"jobHandle": "third"}
+    assert third is not None
+    assert third.params == {"jobHandle": "third"}

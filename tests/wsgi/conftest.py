@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 import zeep
-from soap_wire import assert_no_traceback
 from werkzeug.test import Client
-from zeep_clients import PORTS, ServiceFactory, in_process_client
 
 from ips_fake.fake import IpsFake
 from ips_fake.server import FakeServer
+from tests.wsgi.soap_wire import assert_no_traceback
+from tests.zeep_clients import PORTS, ServiceFactory, in_process_client
 
 SERVER_SIDE_PROBLEMS = ("response does not validate", "server error", " fault detail does not")
 WSDL_2014 = "/scene7/webservice/IpsApi-2014-04-03.wsdl"

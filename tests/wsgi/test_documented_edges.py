@@ -5,11 +5,18 @@ startDate after endDate answers an empty list."""
 from __future__ import annotations
 
 import pytest
-from soap_wire import IMAGE_SERVING_PAYLOAD, auth_header, body_element, envelope, param, post
-from soap_wire import wire_fault as read_fault
 from werkzeug.test import Client
 
 from ips_fake.fake import IpsFake
+from tests.wsgi.soap_wire import (
+    IMAGE_SERVING_PAYLOAD,
+    auth_header,
+    body_element,
+    envelope,
+    param,
+    post,
+)
+from tests.wsgi.soap_wire import wire_fault as read_fault
 
 COMPANY = "<companyHandle>c|47</companyHandle>"
 

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 import pytest
 import zeep
 import zeep.exceptions
-from soap_wire import (
+from werkzeug.test import Client
+
+from ips_fake.fake import IpsFake
+from tests.wsgi.soap_wire import (
     IMAGE_SERVING_PAYLOAD,
     UNVERSIONED,
     V2014,
@@ -20,10 +23,7 @@ from soap_wire import (
     wire_fault,
     zeep_fault,
 )
-from werkzeug.test import Client
-from zeep_clients import ServiceFactory
-
-from ips_fake.fake import IpsFake
+from tests.zeep_clients import ServiceFactory
 
 COMPANY = "<companyHandle>c|47</companyHandle>"
 EXISTING = "j|47|Existing||"

@@ -19,18 +19,7 @@ from typing import Any
 import pytest
 import zeep
 from lxml import etree
-from soap_wire import (
-    assert_no_traceback,
-    auth_header,
-    body_element,
-    envelope,
-    fault_detail,
-    param,
-    post,
-    wire_fault,
-)
 from werkzeug.test import Client
-from zeep_clients import PORTS, USER, listed, zeep_client
 
 from ips_fake.fake import IpsFake
 from ips_fake.server import FakeServer
@@ -45,6 +34,17 @@ from ips_fake.soap.schema import (
 )
 from ips_fake.soap.structure import conform, structure_of
 from ips_fake.soap.validation import response_problems
+from tests.wsgi.soap_wire import (
+    assert_no_traceback,
+    auth_header,
+    body_element,
+    envelope,
+    fault_detail,
+    param,
+    post,
+    wire_fault,
+)
+from tests.zeep_clients import PORTS, USER, listed, zeep_client
 
 XML_ENDPOINT = "/scene7/api/IpsApiService"
 SERVER_SIDE_PROBLEMS = ("response does not validate", "server error", " fault detail does not")

@@ -11,7 +11,13 @@ import zlib
 import pytest
 import requests
 from lxml import etree
-from soap_wire import (
+from werkzeug.test import Client
+
+from ips_fake.fake import IpsFake
+from ips_fake.server import FakeServer
+from ips_fake.soap.envelope import MAX_REQUEST_BYTES
+from ips_fake.soap.schema import API_VERSIONS, ApiVersion
+from tests.wsgi.soap_wire import (
     IMAGE_SERVING_PAYLOAD,
     SERVICE_PATH,
     SOAP11,
@@ -27,12 +33,6 @@ from soap_wire import (
     post,
     wire_fault,
 )
-from werkzeug.test import Client
-
-from ips_fake.fake import IpsFake
-from ips_fake.server import FakeServer
-from ips_fake.soap.envelope import MAX_REQUEST_BYTES
-from ips_fake.soap.schema import API_VERSIONS, ApiVersion
 
 SEED_REQUEST = (
     '<submitJobParam xmlns="http://www.scene7.com/IpsApi/xsd">'

@@ -7,13 +7,13 @@ import pytest
 import requests
 import zeep
 from lxml import etree
-from soap_wire import UNVERSIONED, WSDL_NAMESPACE, assert_no_traceback
 from werkzeug.test import Client
 
 from ips_fake.fake import IpsFake
 from ips_fake.server import FakeServer
 from ips_fake.soap.schema import API_VERSIONS, OPERATION_NAMES, ApiVersion, operations_of
 from ips_fake.transport import INPROCESS_BASE_URL, InProcessTransport
+from tests.wsgi.soap_wire import UNVERSIONED, WSDL_NAMESPACE, assert_no_traceback
 
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 XSD = "http://www.w3.org/2001/XMLSchema"
@@ -80,7 +80,7 @@ def test_each_version_is_served_with_its_schema_namespace(raw: Client, version: 
     schemas = definitions.findall(f"{{{WSDL}}}types/{{{XSD}}}schema")
     namespaces = [schema.get("targetNamespace") for schema in schemas]
     assert namespaces[0] == version.namespace
-    assert sorted(namespaces) == sorted({version.namespace, UNVERSIONED})
+    assert sorted(namespaces, key=str) == sorted({version.namespace, UNVERSIONED})
     assert len(namespaces) == len(set(namespaces)), "one schema block per namespace"
     jobs_schema = schemas[0]
     declared = {element.get("name") for element in jobs_schema.findall(f"{{{XSD}}}element")}

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 import pytest
 import zeep
-from zeep_clients import ServiceFactory, listed
 
 from ips_fake.fake import IpsFake
+from tests.zeep_clients import ServiceFactory, listed
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 IMAGE_SERVING = {"publishType": "Full", "emailSetting": "Error"}
