@@ -7,9 +7,8 @@ from typing import Any
 
 from ips_fake.admin.json_answers import jsonable
 from ips_fake.core.clock import Clock, ManualClock
-from ips_fake.core.model import Outcome
+from ips_fake.core.model import PAYLOAD_ELEMENTS, Outcome
 from ips_fake.core.outcomes import OutcomeRule
-from ips_fake.soap.codec import PAYLOAD_ELEMENTS
 
 #: Each job kind's submitJob payload element (``JobKind.UPLOAD_URLS`` → ``uploadUrlsJob``).
 PAYLOAD_ELEMENT_OF_KIND = {kind: element for element, kind in PAYLOAD_ELEMENTS.items()}
