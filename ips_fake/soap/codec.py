@@ -2,6 +2,9 @@
 
 Decoding assumes the element already passed schema validation; what the schema cannot
 say (one payload, a parsable date) is checked here and raised as :class:`IpsFault`.
+
+``PAYLOAD_ELEMENTS`` (submitJob's payload elements and the kind each makes) is the core's
+table, :data:`ips_fake.core.model.PAYLOAD_ELEMENTS`, still importable from here.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from lxml import etree
 
 from ips_fake.core.errors import invalid_parameter, missing_parameter
 from ips_fake.core.handles import HandleStyle, company_handle, job_handle, run_handle
+from ips_fake.core.model import PAYLOAD_ELEMENTS as PAYLOAD_ELEMENTS
 from ips_fake.core.model import (
     ActiveJobInfo,
     AssetJobLogInfo,
@@ -31,23 +35,6 @@ from ips_fake.core.model import (
     WorkItem,
 )
 from ips_fake.soap.structure import ShapeCache, ShapeKey, Structure, conform
-
-#: Payload element names in submitJobParam sequence order, with the kind each one makes.
-PAYLOAD_ELEMENTS: dict[str, JobKind] = {
-    "imageServingPublishJob": JobKind.IMAGE_SERVING_PUBLISH,
-    "imageRenderingPublishJob": JobKind.IMAGE_RENDERING_PUBLISH,
-    "videoPublishJob": JobKind.VIDEO_PUBLISH,
-    "serverDirectoryPublishJob": JobKind.SERVER_DIRECTORY_PUBLISH,
-    "metadataPublishJob": JobKind.METADATA_PUBLISH,
-    "uploadDirectoryJob": JobKind.UPLOAD_DIRECTORY,
-    "uploadUrlsJob": JobKind.UPLOAD_URLS,
-    "optimizeImagesJob": JobKind.OPTIMIZE_IMAGES,
-    "ripPdfsJob": JobKind.RIP_PDFS,
-    "reprocessAssetsJob": JobKind.REPROCESS_ASSETS,
-    "createVideoSitemapJob": JobKind.CREATE_VIDEO_SITEMAP,
-    "exportJob": JobKind.EXPORT,
-    "automatedSetGenerationJob": JobKind.AUTOMATED_SET_GENERATION,
-}
 
 MAX_UNLISTED_URLS = 1000
 """An uploadUrlsJob that gives ``numUrls`` but no ``urlArray`` works on at most this many

@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ips_fake.core.model import PAYLOAD_ELEMENTS, JobKind, Outcome, job_kind
+from ips_fake.core.model import JobKind, Outcome, job_kind
 from ips_fake.core.outcomes import OutcomeRule, outcome_rule
-from ips_fake.soap.codec import PAYLOAD_ELEMENTS as WIRE_PAYLOAD_ELEMENTS
-
-
-def test_the_core_and_the_codec_name_payloads_alike() -> None:
-    assert list(PAYLOAD_ELEMENTS.items()) == list(WIRE_PAYLOAD_ELEMENTS.items())
 
 
 @pytest.mark.parametrize("name", ["uploadUrlsJob", "UrlUpload", "UPLOAD_URLS", "upload_urls"])
