@@ -347,10 +347,10 @@ def skip_when_not_movable(label: str) -> Iterator[None]:
     try:
         yield
     except ClockNotMovable as error:
-        pytest.skip(
-            f"moving the clock: {label} cannot move its clock ({error.reason}); start it with "
-            "`ips-fake serve --clock manual`"
-        )
+        advice = "; start it with `ips-fake serve --clock manual`"
+        if "--clock manual" in error.reason:  # the reason gives the advice already
+            advice = ""
+        pytest.skip(f"moving the clock: {label} cannot move its clock ({error.reason}){advice}")
 
 
 Backend = LocalFake | RemoteFake
