@@ -21,6 +21,13 @@ _PASSWORD_ELEMENT = re.compile(
     rb"(?:\s[^>]*)?>)(.*)(</(?P=tag)\s*>)",
     re.DOTALL,
 )
+# an opening secret tag; one with no closing tag after it (a body the journal cut inside it)
+# is masked up to the journal's cut marker
+_OPEN_SECRET = re.compile(
+    rb"<(?P<tag>(?:[^\s<>/:!?\"'=]+:)?(?:password|AuthPassword|accessToken|samlResponse))"
+    rb"(?:\s[^>]*)?(?<!/)>"
+)
+_CUT_MARKER = re.compile(rb"\n\[ips-fake journal: cut at \d+ of \d+ bytes\]\Z")
 _SECRET_NAMES = frozenset({"password", "AuthPassword", "accessToken", "samlResponse"})
 
 # a DOCTYPE (or anything like one) is never handed to a parser: those bodies use the pattern
@@ -35,7 +42,9 @@ def mask_passwords(body: bytes) -> bytes:
     ``samlResponse`` element (in any namespace, with any prefix) and of the legacy
     ``AuthPassword`` header replaced by ``***``. A well-formed body is masked through its
     parsed tree (CDATA, comments and entities inside the element included); any other with a
-    pattern that masks from the first opening tag to the last closing one."""
+    pattern that masks from the first opening tag to the last closing one, and from an
+    opening tag that is never closed (a body the journal cut inside the secret) to the end
+    (the journal's cut marker kept)."""
     if not _PROLOG_MARKUP.search(body[:4096]):
         try:
             root = etree.fromstring(body, _MASKING_PARSER)
@@ -48,7 +57,20 @@ def mask_passwords(body: bytes) -> bytes:
                         element.remove(child)
                     element.text = MASK
             return bytes(etree.tostring(root, encoding="UTF-8", xml_declaration=False))
-    return _PASSWORD_ELEMENT.sub(lambda m: m.group(1) + MASK.encode() + m.group(4), body)
+    masked = _PASSWORD_ELEMENT.sub(lambda m: m.group(1) + MASK.encode() + m.group(4), body)
+    return _mask_unclosed_secret(masked)
+
+
+def _mask_unclosed_secret(body: bytes) -> bytes:
+    """``body`` with everything after a secret's opening tag that has no closing tag after
+    it replaced by :data:`MASK` (but a final journal cut marker)."""
+    cut = _CUT_MARKER.search(body)
+    end = cut.start() if cut is not None else len(body)
+    for opening in _OPEN_SECRET.finditer(body, 0, end):
+        closing = re.compile(rb"</" + re.escape(opening.group("tag")) + rb"\s*>")
+        if closing.search(body, opening.end(), end) is None:
+            return body[: opening.end()] + MASK.encode() + body[end:]
+    return body
 
 
 def readable_request(body: bytes) -> bytes:
