@@ -227,7 +227,7 @@ class Journal:
         the journal only ever drops its oldest)."""
         with self.lock:
             if not self.entries:
-                return range(self.sequence + 1, self.sequence + 1)
+                return range(0)
             return range(self.entries[0].sequence, self.entries[-1].sequence + 1)
 
     def get(self, sequence: int) -> Exchange | None:
