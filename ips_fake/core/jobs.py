@@ -7,14 +7,11 @@ import marshal
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ips_fake.core.cron import QuartzSchedule
 from ips_fake.core.model import EmailSetting, JobKind, JobPayload, TriggerState, WorkItem
-
-if TYPE_CHECKING:
-    from ips_fake.core.runs import Run
-
+from ips_fake.core.runs import Run
 
 _PACK_WINDOW_BITS = 9
 

@@ -15,22 +15,21 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ips_fake.core.messages import localized
 from ips_fake.core.model import (
+    EmailSetting,
     JobKind,
     JobLogDetail,
     JobLogInfo,
+    JobPayload,
     Outcome,
     RunState,
     TaskInfo,
     TaskItemInfo,
     WorkItem,
 )
-
-if TYPE_CHECKING:
-    from ips_fake.core.jobs import ScheduledJob
 
 #: How long a run shows ``New`` before it starts working.
 NEW_SECONDS = 1.0
@@ -100,13 +99,39 @@ def asset_type_of(name: str) -> str:
     return "Image"
 
 
+class JobOfRun(Protocol):
+    """What a run reads of the job it belongs to (:class:`ips_fake.core.jobs.ScheduledJob`
+    is one; this module does not import it, so jobs depend on runs and not back)."""
+
+    @property
+    def company_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> JobKind: ...
+    @property
+    def locale(self) -> str | None: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def submitter_email(self) -> str: ...
+    @property
+    def notify_email(self) -> str: ...
+    @property
+    def email_setting(self) -> EmailSetting: ...
+    @property
+    def runs(self) -> list[Run]: ...
+    @property
+    def payload(self) -> JobPayload: ...
+
+
 @dataclass(eq=False, slots=True)
 class Run:
     """One execution of a scheduled job (an ActiveJob while it lasts, then the compact record
     its job log is built from on demand: ``ended_at`` set, nothing else changes)."""
 
     run_id: int
-    job: ScheduledJob
+    job: JobOfRun
     name: str
     trigger_time: datetime
     items: tuple[WorkItem, ...]

@@ -349,7 +349,7 @@ class IpsService(ServiceQueries):
                 self._stop(each, now)
 
     def _stop(self, run: Run, now: datetime) -> None:
-        self._settle(run.job, now)
+        self._settle(self._job_of(run), now)
         if run.is_waiting:
             run.job.runs.remove(run)
             run.start(now)
@@ -374,7 +374,7 @@ class IpsService(ServiceQueries):
             if run.paused_at is not None or run.stop_requested_at is not None or run.is_waiting:
                 state = "paused" if run.paused_at is not None else run.state(now).value
                 raise invalid_parameter(f"jobHandle {handle!r} cannot be paused: it is {state}")
-            self._settle(run.job, now)
+            self._settle(self._job_of(run), now)
             run.pause(now)
             self._timeline.discard(run)
 

@@ -30,7 +30,7 @@ from ips_fake.core.model import (
     WorkItem,
 )
 from ips_fake.core.outcomes import OutcomeScript
-from ips_fake.core.runs import FIXED_ITEM_COUNT, NEW_SECONDS, Run
+from ips_fake.core.runs import FIXED_ITEM_COUNT, NEW_SECONDS, JobOfRun, Run
 from ips_fake.core.settings import ServiceSettings
 
 EXPORT_PATH_PREFIX = "/_fake/exports/"
@@ -392,6 +392,13 @@ class Simulation:
             return 0
         return job.schedule.count_fires_between(since, now + _JUST_BEFORE)
 
+    @staticmethod
+    def _job_of(run: Run) -> ScheduledJob:
+        """The scheduled job ``run`` belongs to (every run the service starts has one)."""
+        job = run.job
+        assert isinstance(job, ScheduledJob)
+        return job
+
     def _settle(self, job: ScheduledJob, now: datetime) -> None:
         """Count the skipped fires up to ``now`` and give the job an entry at its next fire
         after ``now``: before anything changes its run's end or its trigger."""
@@ -534,7 +541,7 @@ class Simulation:
         return self._email_setting_of(run.job)
 
     @staticmethod
-    def _email_setting_of(job: ScheduledJob) -> EmailSetting:
+    def _email_setting_of(job: JobOfRun) -> EmailSetting:
         return job.email_setting
 
     def _notify_end(self, run: Run, at: datetime) -> None:
