@@ -387,7 +387,6 @@ class Run:
     ) -> JobLogInfo:
         """The JobLog this run leaves when it ends at ``end``."""
         job = self.job
-        locale = job.locale
         types = LOG_TYPES[job.kind]
         start = self.started_at or self.trigger_time
         done = self.items_done(end)
@@ -395,8 +394,15 @@ class Run:
             JobLogDetail(job.name, "OriginalJobName", start),
             JobLogDetail(client_name, "JobClient", start),
             JobLogDetail(job.kind.type_name, "JobType", start),
-            JobLogDetail(localized("begin", locale, job=self.name), types.begin, start),
+            JobLogDetail(localized("begin", job.locale, job=self.name), types.begin, start),
         ]
+        counts = self._done_item_lines(done, details)
+        fatal = self.outcome is Outcome.FAIL and not stopped
+        self._closing_lines(details, end, done, stopped, fatal, download_path, counts)
+        return self._log_info(start, end, counts, fatal, tuple(details))
+
+    def _done_item_lines(self, done: int, details: list[JobLogDetail]) -> tuple[int, int, int, int]:
+        """Append a line per item done; return (success, errors, warnings, duplicates)."""
         success = errors = warnings = duplicates = 0
         for index in range(done):
             message, log_type = self._item_line(index)
@@ -421,7 +427,22 @@ class Run:
             else:
                 success += 1
                 warnings += self.outcome is Outcome.WARN
-        fatal = self.outcome is Outcome.FAIL and not stopped
+        return success, errors, warnings, duplicates
+
+    def _closing_lines(
+        self,
+        details: list[JobLogDetail],
+        end: datetime,
+        done: int,
+        stopped: bool,
+        fatal: bool,
+        download_path: str | None,
+        counts: tuple[int, int, int, int],
+    ) -> None:
+        """Append the lines after the items': cancelled items and the stop, the fatal
+        error, the export's archive, and the end line with the counts."""
+        locale = self.job.locale
+        types = LOG_TYPES[self.job.kind]
         if stopped:
             for index in range(done, len(self.items)):
                 item = self.items[index]
@@ -452,18 +473,31 @@ class Run:
                     download_path=download_path,
                 )
             )
+        success, errors, warnings, _ = counts
         end_line = localized(
             "end", locale, job=self.name, success=success, errors=errors, warnings=warnings
         )
         details.append(JobLogDetail(end_line, types.end, end))
-        transfers = success if job.kind in _UPLOAD_KINDS else 0
+
+    def _log_info(
+        self,
+        start: datetime,
+        end: datetime,
+        counts: tuple[int, int, int, int],
+        fatal: bool,
+        details: tuple[JobLogDetail, ...],
+    ) -> JobLogInfo:
+        """The JobLog's summary fields around ``details``."""
+        job = self.job
+        success, errors, warnings, duplicates = counts
+        uploads = job.kind in _UPLOAD_KINDS
         return JobLogInfo(
             company_id=job.company_id,
             run_id=self.run_id,
             job_name=self.name,
             original_job_name=job.name,
             submit_user_email=job.submitter_email,
-            log_type="FatalError" if fatal else types.end,
+            log_type="FatalError" if fatal else LOG_TYPES[job.kind].end,
             job_sub_type=JOB_SUB_TYPES.get(job.payload.publish_type or "", "")
             if job.kind is JobKind.IMAGE_SERVING_PUBLISH
             else "",
@@ -478,10 +512,10 @@ class Run:
             if job.kind in (JobKind.REPROCESS_ASSETS, JobKind.OPTIMIZE_IMAGES)
             else 0,
             total_file_count=len(self.items),
-            transfer_success_count=transfers,
-            transfer_error_count=errors if job.kind in _UPLOAD_KINDS else 0,
-            transfer_warning_count=warnings if job.kind in _UPLOAD_KINDS else 0,
+            transfer_success_count=success if uploads else 0,
+            transfer_error_count=errors if uploads else 0,
+            transfer_warning_count=warnings if uploads else 0,
             fatal_error=fatal,
-            details=tuple(details),
-            locale=locale,
+            details=details,
+            locale=job.locale,
         )

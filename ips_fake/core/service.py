@@ -139,46 +139,12 @@ class IpsService(ServiceQueries):
             now = self._begin(user, "submitJob")
             company = self._company(user, request.company_handle)
             name = request.job_name
-            if not name.strip():
-                raise missing_parameter("jobName must not be empty")
-            if "|" in name:
-                raise invalid_parameter(
-                    f"jobName {name!r} contains '|', which separates the parts of a job "
-                    "handle: choose a name without it"
-                )
-            if request.exec_time is not None and request.exec_schedule is not None:
-                raise invalid_parameter(
-                    "give at most one of execTime and execSchedule; this request has both"
-                )
-            if request.locale is not None and not LOCALE_PATTERN.fullmatch(request.locale):
-                raise invalid_parameter(
-                    f"locale {request.locale!r} is not ll or ll-CC (e.g. 'en' or 'en-US')"
-                )
-            notify_email = user.email
-            if request.user_handle is not None:
-                recipient = self.directory.find_user(request.user_handle)
-                if recipient is None:
-                    raise IpsFault(
-                        FaultCode.INVALID_REQUEST_USER,
-                        f"userHandle {request.user_handle!r} names no user",
-                    )
-                if not recipient.belongs_to(company.id):
-                    raise IpsFault(
-                        FaultCode.ILLEGAL_REQUEST_USER,
-                        f"userHandle {request.user_handle!r} is not a user of company {company.id}",
-                    )
-                notify_email = recipient.email
+            _check_request(request)
+            notify_email = self._notify_email(user, company, request)
             exec_time = self._in_zone(request.exec_time, "execTime")
             if exec_time is not None and exec_time > HORIZON:
                 raise invalid_parameter(past_horizon("execTime", exec_time))
-            schedule = None
-            if request.exec_schedule is not None:
-                try:
-                    schedule = QuartzSchedule.parse(request.exec_schedule)
-                except CronSyntaxError as error:
-                    raise invalid_parameter(
-                        f"execSchedule {request.exec_schedule!r}: {error}"
-                    ) from None
+            schedule = _parsed_schedule(request.exec_schedule)
             existing = self._jobs.get((company.id, name))
             if existing is not None and existing.is_listed:
                 raise IpsFault(
@@ -218,6 +184,25 @@ class IpsService(ServiceQueries):
             info = self._scheduled_info(job)
             self.sync()
             return info
+
+    def _notify_email(self, user: User, company: Company, request: SubmitJobRequest) -> str:
+        """Whom the job's mails go to: ``userHandle``'s user (one of ``company``), else the
+        caller. A user that is none, or not of ``company``, is an IpsFault (INVALID_REQUEST_USER,
+        ILLEGAL_REQUEST_USER)."""
+        if request.user_handle is None:
+            return user.email
+        recipient = self.directory.find_user(request.user_handle)
+        if recipient is None:
+            raise IpsFault(
+                FaultCode.INVALID_REQUEST_USER,
+                f"userHandle {request.user_handle!r} names no user",
+            )
+        if not recipient.belongs_to(company.id):
+            raise IpsFault(
+                FaultCode.ILLEGAL_REQUEST_USER,
+                f"userHandle {request.user_handle!r} is not a user of company {company.id}",
+            )
+        return recipient.email
 
     def execute_job(self, user: User, company_handle: str, handle: str) -> None:
         """executeJob: start a run of a scheduled job now; its schedule is untouched."""
@@ -551,3 +536,34 @@ class IpsService(ServiceQueries):
                     if detail.asset_handle == asset
                 )
             return result
+
+
+def _check_request(request: SubmitJobRequest) -> None:
+    """submitJob's checks of the job name, the exclusive execTime/execSchedule and locale."""
+    name = request.job_name
+    if not name.strip():
+        raise missing_parameter("jobName must not be empty")
+    if "|" in name:
+        raise invalid_parameter(
+            f"jobName {name!r} contains '|', which separates the parts of a job "
+            "handle: choose a name without it"
+        )
+    if request.exec_time is not None and request.exec_schedule is not None:
+        raise invalid_parameter(
+            "give at most one of execTime and execSchedule; this request has both"
+        )
+    if request.locale is not None and not LOCALE_PATTERN.fullmatch(request.locale):
+        raise invalid_parameter(
+            f"locale {request.locale!r} is not ll or ll-CC (e.g. 'en' or 'en-US')"
+        )
+
+
+def _parsed_schedule(expression: str | None) -> QuartzSchedule | None:
+    """``execSchedule`` parsed, None when absent; ipsApiFault 30001 when it is no Quartz
+    expression."""
+    if expression is None:
+        return None
+    try:
+        return QuartzSchedule.parse(expression)
+    except CronSyntaxError as error:
+        raise invalid_parameter(f"execSchedule {expression!r}: {error}") from None

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 
 from ips_fake.core.clock import Clock
-from ips_fake.core.cron import has_fixed_offset
+from ips_fake.core.cron import QuartzSchedule, has_fixed_offset
 from ips_fake.core.handles import run_name
 from ips_fake.core.jobs import ScheduledJob, Timeline
 from ips_fake.core.messages import localized
@@ -241,15 +241,7 @@ class Simulation:
         runs whose logs retention keeps are built; the others are counted (run ids, finish
         order and skipped fires move on as if they had been)."""
         schedule = job.schedule
-        if (
-            schedule is None
-            or job.runs
-            or job.deleted
-            or job.trigger_state is not TriggerState.NORMAL
-            or self._email_setting_of(job) is not EmailSetting.NONE
-            or job.kind in _ASSET_CREATING_KINDS
-            or not has_fixed_offset(at.tzinfo)
-        ):
+        if schedule is None or not self._bulk_applies(job, at):
             return None
         if job.skipping_since is not None:
             # as :meth:`_fire` first does: the fires skipped since the last start are counted
@@ -262,73 +254,102 @@ class Simulation:
             0, job, "", at, items, rule.outcome, self.settings.seconds_per_item, rule.seconds
         )
         duration = timedelta(seconds=NEW_SECONDS) + timedelta(seconds=probe.work_seconds - 0.0)
-        other = self._timeline.next_due()
-        # the last instant a cycle may end at: by ``until``, strictly before ``other``
-        end_limit = until if other is None else min(until, other - _JUST_BEFORE)
-        wall = at.replace(tzinfo=None)
-        zone = at.tzinfo
-        period: timedelta | None = None
-        if duration <= schedule.shortest_gap_seconds() * _ONE_SECOND:
-            last_start = (end_limit - duration).replace(tzinfo=None)
-            cycles = schedule.count_wall_fires(wall, min(last_start, _LAST_WALL_FIRE))
-        elif schedule.fires_every_second:
-            period = -(-duration // _ONE_SECOND) * _ONE_SECOND
-            last_start = min((end_limit - duration).replace(tzinfo=None), _LAST_WALL_FIRE - period)
-            cycles = (last_start - wall) // period + 1 if last_start >= wall else 0
-        else:
+        reach = self._bulk_reach(schedule, at, until, duration)
+        if reach is None:
             return None
+        cycles, period = reach
         retention = self.settings.log_retention
         if budget is not None and not (cycles > retention and retention <= BULK_MAX_BUILT):
             cycles = min(cycles, budget // 2)
         if cycles < BULK_MIN_CYCLES:
             return None
         built = min(cycles, retention)
-        first_built = cycles - built
-        wall_fires: Iterator[datetime] | None = None
-        if period is not None:
-            start = at + first_built * period
-        else:
-            found = schedule.nth_wall_fire(wall, first_built)
-            assert found is not None
-            wall_fires = schedule.wall_fires_from(found)
-            start = next(wall_fires).replace(tzinfo=zone)
+        fires = self._cycle_fires(schedule, at, cycles - built, period)
         run_base = self._run_serial
         finish_base = self._finish_serial
         self._run_serial += cycles
         self._finish_serial += cycles
-        fire = start
-        end = at
-        for index in range(first_built, cycles):
+        fire = end = at
+        for index in range(cycles - built, cycles):
+            fire = next(fires)
             run = self._built_run(
                 job, index + run_base + 1, fire, items, rule.outcome, rule.seconds
             )
             end = run.ended_at = fire + duration
             run.finish_serial = finish_base + index + 1
             self._keep(run)
-            if index + 1 < cycles:
-                if wall_fires is not None:
-                    fire = next(wall_fires).replace(tzinfo=zone)
-                else:
-                    assert period is not None
-                    fire = fire + period
-        if period is not None:
-            # fires strictly between two cycles' starts are skipped: all of them for the
-            # cycles before the last; of the last, the first is counted when it comes and,
-            # with more to come before the next start, the rest as time passes them
-            between = period // _ONE_SECOND - 1
-            skipped = (cycles - 1) * between + min(between, 1)
-            job.skipped_fires += skipped
-            self._skipped_fires += skipped
-            last_fire = fire
-            resume = last_fire + period
-            if between >= 2:
-                job.skipping_since = last_fire + _ONE_SECOND
-                self._skipping[job.serial] = job
-            job.next_fire = resume
-            self._timeline.push(resume, "fire", job)
-        else:
-            self._schedule_next(job, fire)
+        self._resume_after_cycles(job, fire, cycles, period)
         return end, 2 * built
+
+    def _bulk_applies(self, job: ScheduledJob, at: datetime) -> bool:
+        """Whether ``job``'s fire at ``at`` may start a bulk step (see :meth:`_bulk_cycles`)."""
+        return not (
+            job.runs
+            or job.deleted
+            or job.trigger_state is not TriggerState.NORMAL
+            or self._email_setting_of(job) is not EmailSetting.NONE
+            or job.kind in _ASSET_CREATING_KINDS
+            or not has_fixed_offset(at.tzinfo)
+        )
+
+    def _bulk_reach(
+        self, schedule: QuartzSchedule, at: datetime, until: datetime, duration: timedelta
+    ) -> tuple[int, timedelta | None] | None:
+        """How many cycles of runs lasting ``duration`` from the fire at ``at`` end by
+        ``until`` and before the next other entry, and the period between their starts when
+        it is not the schedule's own (``* * * * * ?`` with runs over a second); None when
+        the cycles are not arithmetic."""
+        other = self._timeline.next_due()
+        # the last instant a cycle may end at: by ``until``, strictly before ``other``
+        end_limit = until if other is None else min(until, other - _JUST_BEFORE)
+        wall = at.replace(tzinfo=None)
+        if duration <= schedule.shortest_gap_seconds() * _ONE_SECOND:
+            last_start = (end_limit - duration).replace(tzinfo=None)
+            return schedule.count_wall_fires(wall, min(last_start, _LAST_WALL_FIRE)), None
+        if schedule.fires_every_second:
+            period = -(-duration // _ONE_SECOND) * _ONE_SECOND
+            last_start = min((end_limit - duration).replace(tzinfo=None), _LAST_WALL_FIRE - period)
+            cycles = (last_start - wall) // period + 1 if last_start >= wall else 0
+            return cycles, period
+        return None
+
+    @staticmethod
+    def _cycle_fires(
+        schedule: QuartzSchedule, at: datetime, first: int, period: timedelta | None
+    ) -> Iterator[datetime]:
+        """The starts of the cycles from number ``first`` (0 is the fire at ``at``) on."""
+        if period is not None:
+            start = at + first * period
+            while True:
+                yield start
+                start += period
+        zone = at.tzinfo
+        found = schedule.nth_wall_fire(at.replace(tzinfo=None), first)
+        assert found is not None
+        for wall_fire in schedule.wall_fires_from(found):
+            yield wall_fire.replace(tzinfo=zone)
+
+    def _resume_after_cycles(
+        self, job: ScheduledJob, last_fire: datetime, cycles: int, period: timedelta | None
+    ) -> None:
+        """After a bulk step whose last cycle started at ``last_fire``: count the fires it
+        skipped and give the job its entry at its next fire."""
+        if period is None:
+            self._schedule_next(job, last_fire)
+            return
+        # fires strictly between two cycles' starts are skipped: all of them for the
+        # cycles before the last; of the last, the first is counted when it comes and,
+        # with more to come before the next start, the rest as time passes them
+        between = period // _ONE_SECOND - 1
+        skipped = (cycles - 1) * between + min(between, 1)
+        job.skipped_fires += skipped
+        self._skipped_fires += skipped
+        resume = last_fire + period
+        if between >= 2:
+            job.skipping_since = last_fire + _ONE_SECOND
+            self._skipping[job.serial] = job
+        job.next_fire = resume
+        self._timeline.push(resume, "fire", job)
 
     def _built_run(
         self,
