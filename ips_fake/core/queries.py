@@ -147,7 +147,7 @@ class ServiceQueries(Simulation):
             server_name=self.settings.server_name,
             start_date=self._local(run.started_at or run.trigger_time),
             trigger_time=self._local(run.trigger_time),
-            total_size=len(run.items),
+            total_size=run.item_count,
             progress=run.progress(now) if not run.is_waiting else 0,
             progress_message=run.progress_message(now),
             last_progress_update=self._local(run.last_progress_update(now)),
@@ -171,7 +171,7 @@ class ServiceQueries(Simulation):
         run = self._finished.get(self._asset_run_ids[index])
         if run is None or run.job.company_id != company_id:
             return None
-        return run if serial < run.first_asset + len(run.items) else None
+        return run if serial < run.first_asset + run.item_count else None
 
     # -- for the edges: admin API, pytest plugin, export downloads -----------------------------
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Protocol
 
 from ips_fake.core.messages import localized
@@ -87,6 +88,27 @@ JOB_SUB_TYPES = {"Full": "full", "Incremental": "increment", "FullWithSearch": "
 _UPLOAD_KINDS = frozenset({JobKind.UPLOAD_DIRECTORY, JobKind.UPLOAD_URLS, JobKind.RIP_PDFS})
 
 
+@lru_cache(maxsize=256)
+def _fixed_items(folder: str | None, stem: str = "") -> tuple[WorkItem, ...]:
+    """The made-up items of a job that lists none (shared: items are immutable): images in
+    ``folder`` for an upload of a directory, else ``{stem}-item-N``."""
+    if folder is not None:
+        return tuple(WorkItem(f"{folder}/image-{n}.jpg") for n in range(1, FIXED_ITEM_COUNT + 1))
+    return tuple(WorkItem(f"{stem}-item-{n}") for n in range(1, FIXED_ITEM_COUNT + 1))
+
+
+def work_items_of(job: JobOfRun) -> tuple[WorkItem, ...]:
+    """The items a run of ``job`` works through: the payload's, else
+    :data:`FIXED_ITEM_COUNT` made-up ones (images in the server directory of an upload of a
+    directory, ``<JobType>-item-N`` otherwise)."""
+    payload = job.payload
+    if payload.items:
+        return payload.items
+    if payload.kind is JobKind.UPLOAD_DIRECTORY:
+        return _fixed_items(payload.server_dir.rstrip("/") if payload.server_dir else "upload")
+    return _fixed_items(None, job.kind.type_name)
+
+
 def asset_type_of(name: str) -> str:
     """A plausible IPS asset type from a file name's extension."""
     lowered = name.lower()
@@ -128,13 +150,16 @@ class JobOfRun(Protocol):
 @dataclass(eq=False, slots=True)
 class Run:
     """One execution of a scheduled job (an ActiveJob while it lasts, then the compact record
-    its job log is built from on demand: ``ended_at`` set, nothing else changes)."""
+    its job log is built from on demand: ``ended_at`` set, its items let go, as they are
+    rebuilt from the job's packed payload when asked; nothing else changes)."""
 
     run_id: int
     job: JobOfRun
     name: str
     trigger_time: datetime
-    items: tuple[WorkItem, ...]
+    #: The run's work items (:func:`work_items_of` its job) while it is unfinished; None
+    #: once :meth:`release_items` let them go. Read :attr:`items`.
+    held_items: tuple[WorkItem, ...] | None
     outcome: Outcome
     seconds_per_item: float
     total_seconds_override: float | None = None
@@ -151,12 +176,29 @@ class Run:
     download_path: str | None = None
     #: Order in which runs finished (per server), for merging logs of several runs.
     finish_serial: int = 0
+    #: How many items the run works through (``len(items)``).
+    item_count: int = 0
 
-    def asset_handle_of(self, index: int) -> str | None:
-        """The handle of item ``index``'s asset: created by this run, or given in the job."""
+    def __post_init__(self) -> None:
+        if self.held_items is not None:
+            self.item_count = len(self.held_items)
+
+    @property
+    def items(self) -> tuple[WorkItem, ...]:
+        """The run's work items (rebuilt from the job's payload once the run let them go)."""
+        held = self.held_items
+        return held if held is not None else work_items_of(self.job)
+
+    def release_items(self) -> None:
+        """Let go of the items (a finished run keeps its log's compact form only)."""
+        self.held_items = None
+
+    def asset_handle_of(self, index: int, items: tuple[WorkItem, ...] | None = None) -> str | None:
+        """The handle of item ``index``'s asset: created by this run, or given in the job
+        (``items`` are the run's items when the caller has them at hand)."""
         if self.first_asset:
             return f"a|{self.job.company_id}|{self.first_asset + index}|1"
-        return self.items[index].asset_handle
+        return (items if items is not None else self.items)[index].asset_handle
 
     @property
     def stopped(self) -> bool:
@@ -190,8 +232,8 @@ class Run:
     def effective_item_count(self) -> int:
         """Items the run gets through before it ends (a failing run aborts after the first)."""
         if self.outcome is Outcome.FAIL:
-            return min(1, len(self.items))
-        return len(self.items)
+            return min(1, self.item_count)
+        return self.item_count
 
     @property
     def work_seconds(self) -> float:
@@ -303,12 +345,12 @@ class Run:
             return localized("waiting", locale, job=self.job.name)
         if self.state(now) is RunState.NEW:
             return localized("queued", locale)
-        return localized("progress", locale, done=self.items_done(now), total=len(self.items))
+        return localized("progress", locale, done=self.items_done(now), total=self.item_count)
 
     def task(self, now: datetime) -> TaskInfo:
         """The run's single task, with one entry per item."""
         done = self.items_done(now)
-        count = len(self.items)
+        count = self.item_count
         state = self.state(now)
         processing = 1 if state is RunState.RUNNING and done < self.effective_item_count else 0
         task_state = {
@@ -332,7 +374,9 @@ class Run:
                 TaskItemInfo(
                     item_name=item.name,
                     progress=fraction,
-                    progress_message=self._item_message(index, done, 0.0 < fraction < 1.0),
+                    progress_message=self._item_message(
+                        item.name, index, done, 0.0 < fraction < 1.0
+                    ),
                     last_progress_update=updated
                     if index < done
                     else (self.started_at or self.trigger_time),
@@ -354,18 +398,17 @@ class Run:
     def _work_fraction(self, now: datetime) -> float:
         """The share of the run's work done at ``now``, 0.0-1.0 to three places."""
         if self.work_seconds <= 0:
-            return 1.0 if self.started_at is not None and self.items else 0.0
+            return 1.0 if self.started_at is not None and self.item_count else 0.0
         return round(min(1.0, self.active_seconds(now) / self.work_seconds), 3)
 
-    def _item_message(self, index: int, done: int, under_way: bool) -> str:
+    def _item_message(self, item: str, index: int, done: int, under_way: bool) -> str:
         if index < done:
-            return self._item_line(index)[0]
+            return self._item_line(item)[0]
         return localized("processing" if under_way else "queued", self.job.locale)
 
-    def _item_line(self, index: int) -> tuple[str, str]:
-        """(message, log type) of a finished item under this run's outcome."""
+    def _item_line(self, item: str) -> tuple[str, str]:
+        """(message, log type) of the finished item named ``item`` under this run's outcome."""
         types = LOG_TYPES[self.job.kind]
-        item = self.items[index].name
         locale = self.job.locale
         if self.outcome is Outcome.FAIL:
             return localized("item_error", locale, item=item), types.error
@@ -396,17 +439,20 @@ class Run:
             JobLogDetail(job.kind.type_name, "JobType", start),
             JobLogDetail(localized("begin", job.locale, job=self.name), types.begin, start),
         ]
-        counts = self._done_item_lines(done, details)
+        items = self.items
+        counts = self._done_item_lines(items, done, details)
         fatal = self.outcome is Outcome.FAIL and not stopped
-        self._closing_lines(details, end, done, stopped, fatal, download_path, counts)
+        self._closing_lines(items, details, end, done, stopped, fatal, download_path, counts)
         return self._log_info(start, end, counts, fatal, tuple(details))
 
-    def _done_item_lines(self, done: int, details: list[JobLogDetail]) -> tuple[int, int, int, int]:
+    def _done_item_lines(
+        self, items: tuple[WorkItem, ...], done: int, details: list[JobLogDetail]
+    ) -> tuple[int, int, int, int]:
         """Append a line per item done; return (success, errors, warnings, duplicates)."""
         success = errors = warnings = duplicates = 0
         for index in range(done):
-            message, log_type = self._item_line(index)
-            item = self.items[index]
+            item = items[index]
+            message, log_type = self._item_line(item.name)
             finished_at = self.wall_time_of(
                 self.work_seconds * (index + 1) / self.effective_item_count
             )
@@ -417,7 +463,7 @@ class Run:
                     finished_at,
                     asset_name=item.name,
                     asset_type=asset_type_of(item.name),
-                    asset_handle=self.asset_handle_of(index),
+                    asset_handle=self.asset_handle_of(index, items),
                 )
             )
             if self.outcome is Outcome.FAIL:
@@ -431,6 +477,7 @@ class Run:
 
     def _closing_lines(
         self,
+        items: tuple[WorkItem, ...],
         details: list[JobLogDetail],
         end: datetime,
         done: int,
@@ -444,8 +491,7 @@ class Run:
         locale = self.job.locale
         types = LOG_TYPES[self.job.kind]
         if stopped:
-            for index in range(done, len(self.items)):
-                item = self.items[index]
+            for item in items[done:]:
                 details.append(
                     JobLogDetail(
                         localized("item_cancel", locale, item=item.name),
@@ -511,7 +557,7 @@ class Run:
             file_update_count=success
             if job.kind in (JobKind.REPROCESS_ASSETS, JobKind.OPTIMIZE_IMAGES)
             else 0,
-            total_file_count=len(self.items),
+            total_file_count=self.item_count,
             transfer_success_count=success if uploads else 0,
             transfer_error_count=errors if uploads else 0,
             transfer_warning_count=warnings if uploads else 0,

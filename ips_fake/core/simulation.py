@@ -14,7 +14,6 @@ from array import array
 from collections import deque
 from collections.abc import Iterator
 from datetime import datetime, timedelta, tzinfo
-from functools import lru_cache
 
 from ips_fake.core.clock import Clock
 from ips_fake.core.cron import QuartzSchedule, has_fixed_offset
@@ -30,7 +29,7 @@ from ips_fake.core.model import (
     WorkItem,
 )
 from ips_fake.core.outcomes import OutcomeScript
-from ips_fake.core.runs import FIXED_ITEM_COUNT, NEW_SECONDS, JobOfRun, Run
+from ips_fake.core.runs import NEW_SECONDS, JobOfRun, Run, work_items_of
 from ips_fake.core.settings import ServiceSettings
 
 EXPORT_PATH_PREFIX = "/_fake/exports/"
@@ -441,12 +440,7 @@ class Simulation:
             self._timeline.push(job.next_fire, "fire", job)
 
     def _work_items(self, job: ScheduledJob) -> tuple[WorkItem, ...]:
-        payload = job.payload
-        if payload.items:
-            return payload.items
-        if payload.kind is JobKind.UPLOAD_DIRECTORY:
-            return _fixed_items(payload.server_dir.rstrip("/") if payload.server_dir else "upload")
-        return _fixed_items(None, job.kind.type_name)
+        return work_items_of(job)
 
     def _start_run(self, job: ScheduledJob, at: datetime) -> Run:
         self._run_serial += 1
@@ -458,7 +452,7 @@ class Simulation:
             job=job,
             name=name,
             trigger_time=at,
-            items=self._work_items(job),
+            held_items=self._work_items(job),
             outcome=rule.outcome,
             seconds_per_item=self.settings.seconds_per_item,
             total_seconds_override=rule.seconds,
@@ -472,13 +466,13 @@ class Simulation:
 
     def _begin_work(self, run: Run, at: datetime) -> None:
         run.start(at)
-        if run.items and run.job.kind in (
+        if run.item_count and run.job.kind in (
             JobKind.UPLOAD_URLS,
             JobKind.UPLOAD_DIRECTORY,
             JobKind.RIP_PDFS,
         ):
             run.first_asset = self._asset_serial + 1
-            self._asset_serial += len(run.items)
+            self._asset_serial += run.item_count
             self._asset_firsts.append(run.first_asset)
             self._asset_run_ids.append(run.run_id)
         self._push_finish(run)
@@ -525,6 +519,8 @@ class Simulation:
                 self._asset_runs.setdefault((company_id, item.asset_handle), {})[run.run_id] = run
         if len(kept) > self.settings.log_retention:
             self._forget(kept[next(iter(kept))])
+        # the log is built from the job's packed payload from now on
+        run.release_items()
 
     def _forget(self, run: Run) -> None:
         """Drop a kept run: its handle then names nothing, its archive is gone."""
@@ -627,12 +623,3 @@ class Simulation:
         )
 
     # -- snapshots -----------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=256)
-def _fixed_items(folder: str | None, stem: str = "") -> tuple[WorkItem, ...]:
-    """The made-up items of a job that lists none (shared: items are immutable): images in
-    ``folder`` for an upload of a directory, else ``{stem}-item-N``."""
-    if folder is not None:
-        return tuple(WorkItem(f"{folder}/image-{n}.jpg") for n in range(1, FIXED_ITEM_COUNT + 1))
-    return tuple(WorkItem(f"{stem}-item-{n}") for n in range(1, FIXED_ITEM_COUNT + 1))
