@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import marshal
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -76,7 +76,8 @@ class ScheduledJob:
     next_fire: datetime | None = None
     missed_while_paused: bool = False
     version: int = 0
-    runs: list[Run] = field(default_factory=list)
+    #: Its unfinished runs, oldest first (a tuple: most jobs have none, and () is shared).
+    runs: tuple[Run, ...] = ()
     deleted: bool = False
     #: Recurring fires skipped because a run of this job was still unfinished.
     skipped_fires: int = 0

@@ -34,6 +34,7 @@ from ips_fake.core.model import (
 
 #: How long a run shows ``New`` before it starts working.
 NEW_SECONDS = 1.0
+_NEW_DELTA = timedelta(seconds=NEW_SECONDS)
 #: How long a stopped run shows ``Stopping`` before it is done.
 STOP_SECONDS = 1.0
 #: Default simulated time per work item.
@@ -142,7 +143,7 @@ class JobOfRun(Protocol):
     @property
     def email_setting(self) -> EmailSetting: ...
     @property
-    def runs(self) -> list[Run]: ...
+    def runs(self) -> tuple[Run, ...]: ...
     @property
     def payload(self) -> JobPayload: ...
 
@@ -164,7 +165,8 @@ class Run:
     seconds_per_item: float
     total_seconds_override: float | None = None
     started_at: datetime | None = None
-    segments: tuple[tuple[datetime, float], ...] = ()
+    #: The segments after the first (one per resume); see :attr:`segments`.
+    resumed_segments: tuple[tuple[datetime, float], ...] = ()
     paused_at: datetime | None = None
     stop_requested_at: datetime | None = None
     version: int = 0
@@ -245,7 +247,22 @@ class Run:
     def start(self, at: datetime) -> None:
         """Leave the waiting queue: ``New`` now, working after :data:`NEW_SECONDS`."""
         self.started_at = at
-        self.segments = ((at + timedelta(seconds=NEW_SECONDS), 0.0),)
+
+    @property
+    def segments(self) -> tuple[tuple[datetime, float], ...]:
+        """``(wall time, active seconds)`` at which the run (re)started working: the first
+        :data:`NEW_SECONDS` after its start, then one per resume; () while it waits."""
+        if self.started_at is None:
+            return ()
+        return ((self.started_at + _NEW_DELTA, 0.0), *self.resumed_segments)
+
+    def _last_segment(self) -> tuple[datetime, float] | None:
+        """The segment the run works in now (or last worked in), None while it waits."""
+        if self.resumed_segments:
+            return self.resumed_segments[-1]
+        if self.started_at is None:
+            return None
+        return self.started_at + _NEW_DELTA, 0.0
 
     @property
     def is_waiting(self) -> bool:
@@ -254,9 +271,10 @@ class Run:
 
     def active_seconds(self, now: datetime) -> float:
         """Seconds of work done by ``now``."""
-        if not self.segments:
+        last = self._last_segment()
+        if last is None:
             return 0.0
-        wall, active = self.segments[-1]
+        wall, active = last
         end = now
         for cut in (self.paused_at, self.stop_requested_at):
             if cut is not None and cut < end:
@@ -275,8 +293,9 @@ class Run:
     def wall_time_of(self, active: float) -> datetime:
         """The wall time at which the run had worked ``active`` seconds. Work done exactly
         when a pause began belongs to the segment before the pause, not to the resume."""
-        chosen = self.segments[0]
-        for segment in self.segments[1:]:
+        assert self.started_at is not None, "the run has not started"
+        chosen = (self.started_at + _NEW_DELTA, 0.0)
+        for segment in self.resumed_segments:
             if segment[1] < active:
                 chosen = segment
         wall, offset = chosen
@@ -286,9 +305,10 @@ class Run:
         """When the run will finish, or None while it is paused or waiting."""
         if self.stop_requested_at is not None:
             return self.stop_requested_at + timedelta(seconds=STOP_SECONDS)
-        if self.paused_at is not None or not self.segments:
+        last = self._last_segment()
+        if self.paused_at is not None or last is None:
             return None
-        wall, active = self.segments[-1]
+        wall, active = last
         return wall + timedelta(seconds=self.work_seconds - active)
 
     def pause(self, now: datetime) -> None:
@@ -299,11 +319,13 @@ class Run:
     def resume(self, now: datetime) -> None:
         """Continue working from ``now``, keeping the work already done."""
         assert self.paused_at is not None
-        wall, _ = self.segments[-1]
+        last = self._last_segment()
+        assert last is not None
+        wall, _ = last
         done = self.active_seconds(now)
         # paused while still New: keep the rest of the New time
         restart = now + (wall - self.paused_at) if self.paused_at < wall else now
-        self.segments = (*self.segments, (restart, done))
+        self.resumed_segments = (*self.resumed_segments, (restart, done))
         self.paused_at = None
         self.version += 1
 
@@ -320,7 +342,7 @@ class Run:
             return RunState.WAITING_COORDINATOR
         if self.stop_requested_at is not None:
             return RunState.STOPPING
-        if now < self.segments[0][0]:
+        if now < self.started_at + _NEW_DELTA:
             return RunState.NEW
         return RunState.RUNNING
 
@@ -333,7 +355,7 @@ class Run:
     def last_progress_update(self, now: datetime) -> datetime:
         """When progress last changed: the last item finished, or the start."""
         done = self.items_done(now)
-        if done == 0 or not self.segments:
+        if done == 0 or self.started_at is None:
             return self.started_at or self.trigger_time
         count = self.effective_item_count
         return self.wall_time_of(self.work_seconds * done / count)

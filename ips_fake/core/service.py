@@ -336,9 +336,9 @@ class IpsService(ServiceQueries):
     def _stop(self, run: Run, now: datetime) -> None:
         self._settle(self._job_of(run), now)
         if run.is_waiting:
-            run.job.runs.remove(run)
+            job = self._job_of(run)
             run.start(now)
-            run.job.runs.append(run)
+            job.runs = (*(each for each in job.runs if each is not run), run)
         run.request_stop(now)
         self._push_finish(run)
 

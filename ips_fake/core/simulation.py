@@ -459,7 +459,7 @@ class Simulation:
         )
         self._runs[run.run_id] = run
         self._runs_by_company.setdefault(job.company_id, {})[run.run_id] = run
-        job.runs.append(run)
+        job.runs = (*job.runs, run)
         if len(job.runs) == 1:
             self._begin_work(run, at)
         return run
@@ -493,8 +493,8 @@ class Simulation:
         self._keep(run)
         del self._runs[run.run_id]
         del self._runs_by_company[run.job.company_id][run.run_id]
-        job = run.job
-        job.runs.remove(run)
+        job = self._job_of(run)
+        job.runs = tuple(each for each in job.runs if each is not run)
         self._notify_end(run, at)
         if job.runs and job.runs[0].is_waiting:
             self._begin_work(job.runs[0], at)
