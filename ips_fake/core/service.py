@@ -87,6 +87,9 @@ class IpsService(ServiceQueries):
         self._initial_directory = directory.as_json_data()
         self.directory = directory
         self._clear_state()
+        if isinstance(clock, ManualClock):
+            # a move that would start too many runs one at a time is refused before it happens
+            clock.add_move_check(self.check_move)
 
     # -- state ---------------------------------------------------------------------------------
 

@@ -28,6 +28,13 @@ from ips_fake.core.model import (
     TriggerState,
     WorkItem,
 )
+from ips_fake.core.moves import (
+    ASSET_CREATING_KINDS,
+    LAST_WALL_FIRE,
+    MAX_ONE_BY_ONE_EVENTS,
+    one_by_one_events,
+    refusal,
+)
 from ips_fake.core.outcomes import OutcomeScript
 from ips_fake.core.runs import NEW_SECONDS, JobOfRun, Run, work_items_of
 from ips_fake.core.settings import ServiceSettings
@@ -41,14 +48,10 @@ SLICE_PAUSE_SECONDS = 0.0005
 #: Subtracted from an instant to make "strictly after" searches include it.
 _JUST_BEFORE = timedelta(microseconds=1)
 _ONE_SECOND = timedelta(seconds=1)
-#: Job kinds whose runs create assets (each run takes asset serials): never applied in bulk.
-_ASSET_CREATING_KINDS = (JobKind.UPLOAD_URLS, JobKind.UPLOAD_DIRECTORY, JobKind.RIP_PDFS)
 #: Fewer whole cycles than this in reach and a fire is applied the ordinary way.
 BULK_MIN_CYCLES = 2
 #: Most runs one bulk step of :meth:`Simulation.catch_up` builds under the lock.
 BULK_MAX_BUILT = 20_000
-#: The last fire time Quartz schedules reach (end of :data:`cron.MAX_YEAR`), as a wall time.
-_LAST_WALL_FIRE = datetime(2099, 12, 31, 23, 59, 59)
 
 
 class Simulation:
@@ -175,6 +178,38 @@ class Simulation:
                     return last
         return None
 
+    def check_move(self, start: datetime, end: datetime) -> None:
+        """Refuse a clock move from ``start`` to ``end`` that would start more than
+        :data:`~ips_fake.core.moves.MAX_ONE_BY_ONE_EVENTS` runs one at a time: raises
+        :class:`~ips_fake.core.moves.MoveTooLong` (a ValueError) saying how to split it.
+        Changes nothing. A :class:`~ips_fake.core.clock.ManualClock` calls it before it
+        moves (see :meth:`~ips_fake.core.clock.ManualClock.add_move_check`)."""
+        with self.lock:
+            start, end = self._local(start), self._local(end)
+            if (end - start).total_seconds() * len(self._jobs) < MAX_ONE_BY_ONE_EVENTS:
+                return  # not even a fire a second per job could reach the bound
+            events, worst = one_by_one_events(
+                self._jobs.values(), start, end, self.zone, self._run_seconds
+            )
+            if events > MAX_ONE_BY_ONE_EVENTS:
+                raise refusal(start, end, events, worst)
+
+    def _run_seconds(self, job: ScheduledJob) -> float:
+        """How long a run of ``job`` started now would last, its New time included."""
+        rule = self.outcomes.choose(job.kind, job.name)
+        probe = Run(
+            0,
+            job,
+            "",
+            self._sim_now,
+            None,
+            rule.outcome,
+            self.settings.seconds_per_item,
+            rule.seconds,
+        )
+        probe.item_count = len(work_items_of(job))
+        return NEW_SECONDS + probe.work_seconds
+
     # -- helpers -------------------------------------------------------------------------------
 
     def _local(self, instant: datetime) -> datetime:
@@ -287,7 +322,7 @@ class Simulation:
             or job.deleted
             or job.trigger_state is not TriggerState.NORMAL
             or self._email_setting_of(job) is not EmailSetting.NONE
-            or job.kind in _ASSET_CREATING_KINDS
+            or job.kind in ASSET_CREATING_KINDS
             or not has_fixed_offset(at.tzinfo)
         )
 
@@ -304,10 +339,10 @@ class Simulation:
         wall = at.replace(tzinfo=None)
         if duration <= schedule.shortest_gap_seconds() * _ONE_SECOND:
             last_start = (end_limit - duration).replace(tzinfo=None)
-            return schedule.count_wall_fires(wall, min(last_start, _LAST_WALL_FIRE)), None
+            return schedule.count_wall_fires(wall, min(last_start, LAST_WALL_FIRE)), None
         if schedule.fires_every_second:
             period = -(-duration // _ONE_SECOND) * _ONE_SECOND
-            last_start = min((end_limit - duration).replace(tzinfo=None), _LAST_WALL_FIRE - period)
+            last_start = min((end_limit - duration).replace(tzinfo=None), LAST_WALL_FIRE - period)
             cycles = (last_start - wall) // period + 1 if last_start >= wall else 0
             return cycles, period
         return None
