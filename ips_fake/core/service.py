@@ -180,7 +180,7 @@ class IpsService(ServiceQueries):
             if existing is not None:
                 existing.deleted = True
                 self._unlist(existing)
-            self._jobs[(company.id, name)] = job
+            self._jobs[job.key] = job
             self._listed_jobs.setdefault(company.id, {})[job.serial] = job
             job.next_fire = first_fire
             self._timeline.push(first_fire, "fire", job)
@@ -402,8 +402,8 @@ class IpsService(ServiceQueries):
             job.next_fire = None
             self._timeline.discard(job)
             self._unlist(job)
-            if self._jobs.get((job.company_id, job.name)) is job:
-                del self._jobs[(job.company_id, job.name)]
+            if self._jobs.get(job.key) is job:
+                del self._jobs[job.key]
             for each in list(job.runs):
                 if each.stop_requested_at is None:
                     self._stop(each, now)

@@ -541,7 +541,7 @@ class Simulation:
         self._finished[run.run_id] = run
         kept = self._logs.setdefault(company_id, {})
         kept[run.run_id] = run
-        key = (company_id, run.job.name)
+        key = run.job.key
         indexed = self._logs_by_original.get(key)
         if indexed is None:
             self._logs_by_original[key] = run
@@ -562,7 +562,7 @@ class Simulation:
         company_id = run.job.company_id
         del self._finished[run.run_id]
         del self._logs[company_id][run.run_id]
-        key = (company_id, run.job.name)
+        key = run.job.key
         by_original = self._logs_by_original[key]
         if isinstance(by_original, Run):
             del self._logs_by_original[key]
