@@ -21,6 +21,7 @@ from ips_fake.core.model import (
     ActiveJobInfo,
     JobLogDetail,
     JobLogInfo,
+    JobPayload,
     Notification,
     ScheduledJobInfo,
 )
@@ -109,7 +110,11 @@ class ServiceQueries(Simulation):
         client_name = self.settings.client_name
         return [run.log(client_name) for run in runs]
 
-    def _scheduled_info(self, job: ScheduledJob) -> ScheduledJobInfo:
+    def _scheduled_info(
+        self, job: ScheduledJob, payload: JobPayload | None = None
+    ) -> ScheduledJobInfo:
+        """The job as getScheduledJobs shows it; ``payload`` is its payload when the caller
+        has it at hand (else it is unpacked)."""
         return ScheduledJobInfo(
             company_id=job.company_id,
             name=job.name,
@@ -121,7 +126,7 @@ class ServiceQueries(Simulation):
             next_fire_time=self._next_fire_shown(job),
             time_zone=job.time_zone,
             trigger_state=job.trigger_state,
-            payload=job.payload,
+            payload=payload if payload is not None else job.payload,
             skipped_fires=job.skipped_fires + self._skipped_by(job, self._sim_now),
         )
 
@@ -134,13 +139,18 @@ class ServiceQueries(Simulation):
 
     def _active_info(self, run: Run, now: datetime) -> ActiveJobInfo:
         job = run.job
+        view = run.view(now)
+        payload = self._active_payloads.get(run.run_id)
+        if payload is None:
+            # unpacked once per unfinished run, dropped when it finishes
+            payload = self._active_payloads[run.run_id] = job.payload
         return ActiveJobInfo(
             company_id=job.company_id,
             run_id=run.run_id,
             name=run.name,
             original_name=job.name,
             kind=job.kind,
-            state=run.state(now),
+            state=view.state,
             submit_user_email=job.submitter_email,
             locale=job.locale,
             description=job.description,
@@ -148,11 +158,11 @@ class ServiceQueries(Simulation):
             start_date=self._local(run.started_at or run.trigger_time),
             trigger_time=self._local(run.trigger_time),
             total_size=run.item_count,
-            progress=run.progress(now) if not run.is_waiting else 0,
-            progress_message=run.progress_message(now),
-            last_progress_update=self._local(run.last_progress_update(now)),
-            tasks=(run.task(now),),
-            payload=job.payload,
+            progress=view.progress,
+            progress_message=view.progress_message,
+            last_progress_update=self._local(view.last_progress_update),
+            tasks=(view.task,),
+            payload=payload,
         )
 
     # -- queries -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from ips_fake.core.messages import localized
 from ips_fake.core.model import (
@@ -148,6 +148,17 @@ class JobOfRun(Protocol):
     def runs(self) -> tuple[Run, ...]: ...
     @property
     def payload(self) -> JobPayload: ...
+
+
+class RunView(NamedTuple):
+    """What getActiveJobs shows of a run at one instant (:meth:`Run.view`)."""
+
+    state: RunState
+    #: Whole-percent progress (0 while the run waits).
+    progress: int
+    progress_message: str
+    last_progress_update: datetime
+    task: TaskInfo
 
 
 @dataclass(eq=False, slots=True)
@@ -286,11 +297,15 @@ class Run:
 
     def items_done(self, now: datetime) -> int:
         """How many items are finished by ``now``."""
+        return self._done_after(self.active_seconds(now))
+
+    def _done_after(self, active: float) -> int:
+        """How many items are finished after ``active`` seconds of work."""
         count = self.effective_item_count
-        if self.work_seconds <= 0:
+        work = self.work_seconds
+        if work <= 0:
             return count
-        done = math.floor(self.active_seconds(now) * count / self.work_seconds + 1e-9)
-        return min(count, done)
+        return min(count, math.floor(active * count / work + 1e-9))
 
     def wall_time_of(self, active: float) -> datetime:
         """The wall time at which the run had worked ``active`` seconds. Work done exactly
@@ -350,13 +365,19 @@ class Run:
 
     def progress(self, now: datetime) -> int:
         """Whole-percent progress."""
-        if self.work_seconds <= 0:
+        return self._progress_after(self.active_seconds(now))
+
+    def _progress_after(self, active: float) -> int:
+        work = self.work_seconds
+        if work <= 0:
             return 100 if self.started_at is not None else 0
-        return min(100, math.floor(100 * self.active_seconds(now) / self.work_seconds + 1e-9))
+        return min(100, math.floor(100 * active / work + 1e-9))
 
     def last_progress_update(self, now: datetime) -> datetime:
         """When progress last changed: the last item finished, or the start."""
-        done = self.items_done(now)
+        return self._last_update_after(self.items_done(now))
+
+    def _last_update_after(self, done: int) -> datetime:
         if done == 0 or self.started_at is None:
             return self.started_at or self.trigger_time
         count = self.effective_item_count
@@ -364,18 +385,38 @@ class Run:
 
     def progress_message(self, now: datetime) -> str:
         """A human line about progress, in the job's language."""
+        return self._message_at(self.state(now), self.items_done(now))
+
+    def _message_at(self, state: RunState, done: int) -> str:
         locale = self.job.locale
         if self.started_at is None:
             return localized("waiting", locale, job=self.job.name)
-        if self.state(now) is RunState.NEW:
+        if state is RunState.NEW:
             return localized("queued", locale)
-        return localized("progress", locale, done=self.items_done(now), total=self.item_count)
+        return localized("progress", locale, done=done, total=self.item_count)
+
+    def view(self, now: datetime) -> RunView:
+        """What getActiveJobs shows of the run at ``now`` (the work done computed once)."""
+        state = self.state(now)
+        active = self.active_seconds(now)
+        done = self._done_after(active)
+        updated = self._last_update_after(done)
+        return RunView(
+            state,
+            self._progress_after(active) if self.started_at is not None else 0,
+            self._message_at(state, done),
+            updated,
+            self._task_at(state, active, done, updated),
+        )
 
     def task(self, now: datetime) -> TaskInfo:
         """The run's single task, with one entry per item."""
-        done = self.items_done(now)
+        active = self.active_seconds(now)
+        done = self._done_after(active)
+        return self._task_at(self.state(now), active, done, self._last_update_after(done))
+
+    def _task_at(self, state: RunState, active: float, done: int, updated: datetime) -> TaskInfo:
         count = self.item_count
-        state = self.state(now)
         processing = 1 if state is RunState.RUNNING and done < self.effective_item_count else 0
         task_state = {
             RunState.NEW: "New",
@@ -383,9 +424,8 @@ class Run:
             RunState.STOPPING: "Stopping",
             RunState.WAITING_COORDINATOR: "New",
         }.get(state, "Unknown")
-        updated = self.last_progress_update(now)
-        per_item_seconds = self.work_seconds / max(self.effective_item_count, 1)
-        active = self.active_seconds(now)
+        work = self.work_seconds
+        per_item_seconds = work / max(self.effective_item_count, 1)
         items = []
         for index, item in enumerate(self.items):
             if index < done:
@@ -413,17 +453,19 @@ class Run:
             num_processing=processing,
             num_pending=max(0, count - done - processing),
             # the work done so far, the half-done item included: the job's progress / 100
-            progress=self._work_fraction(now),
-            progress_message=self.progress_message(now),
+            progress=self._work_fraction(active),
+            progress_message=self._message_at(state, done),
             last_progress_update=updated,
             items=tuple(items),
         )
 
-    def _work_fraction(self, now: datetime) -> float:
-        """The share of the run's work done at ``now``, 0.0-1.0 to three places."""
-        if self.work_seconds <= 0:
+    def _work_fraction(self, active: float) -> float:
+        """The share of the run's work done after ``active`` seconds, 0.0-1.0 to three
+        places."""
+        work = self.work_seconds
+        if work <= 0:
             return 1.0 if self.started_at is not None and self.item_count else 0.0
-        return round(min(1.0, self.active_seconds(now) / self.work_seconds), 3)
+        return round(min(1.0, active / work), 3)
 
     def _item_message(self, item: str, index: int, done: int, under_way: bool) -> str:
         if index < done:

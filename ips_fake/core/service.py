@@ -184,8 +184,9 @@ class IpsService(ServiceQueries):
             self._listed_jobs.setdefault(company.id, {})[job.serial] = job
             job.next_fire = first_fire
             self._timeline.push(first_fire, "fire", job)
-            info = self._scheduled_info(job)
-            self.sync()
+            info = self._scheduled_info(job, request.payload)
+            if first_fire <= now:
+                self._apply_due(now)  # it fires at once
             return info
 
     def _notify_email(self, user: User, company: Company, request: SubmitJobRequest) -> str:

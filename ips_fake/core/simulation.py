@@ -23,6 +23,7 @@ from ips_fake.core.messages import localized
 from ips_fake.core.model import (
     EmailSetting,
     JobKind,
+    JobPayload,
     Notification,
     Outcome,
     TriggerState,
@@ -77,6 +78,8 @@ class Simulation:
         # jobs getScheduledJobs lists (not Complete, not deleted), per company in serial order
         self._listed_jobs: dict[str, dict[int, ScheduledJob]] = {}
         self._runs: dict[int, Run] = {}
+        # the unpacked payloads of unfinished runs getActiveJobs has shown, by run id
+        self._active_payloads: dict[int, JobPayload] = {}
         # unfinished runs per company, in run id order (getActiveJobs reads one company's)
         self._runs_by_company: dict[str, dict[int, Run]] = {}
         # run id of every unfinished or kept run, per company by run name (the run's own
@@ -123,6 +126,12 @@ class Simulation:
             self._apply(now, None)
             self._sim_now = now
             return now
+
+    def _apply_due(self, now: datetime) -> None:
+        """Apply what is due by ``now`` (an instant :meth:`sync` returned under the same hold
+        of the lock), unless another thread's :meth:`catch_up` holds the simulation behind."""
+        if self._mover is None or self._mover == threading.get_ident():
+            self._apply(now, None)
 
     def catch_up(self) -> datetime:
         """Like :meth:`sync`, for a long clock move: applies what is due in slices of at most
@@ -527,6 +536,7 @@ class Simulation:
         run.finish_serial = self._finish_serial
         self._keep(run)
         del self._runs[run.run_id]
+        self._active_payloads.pop(run.run_id, None)
         del self._runs_by_company[run.job.company_id][run.run_id]
         job = self._job_of(run)
         job.runs = tuple(each for each in job.runs if each is not run)
