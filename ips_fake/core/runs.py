@@ -401,21 +401,26 @@ class Run:
         active = self.active_seconds(now)
         done = self._done_after(active)
         updated = self._last_update_after(done)
+        # through the public method, which the run's job and its task both show
+        message = self.progress_message(now)
         return RunView(
             state,
             self._progress_after(active) if self.started_at is not None else 0,
-            self._message_at(state, done),
+            message,
             updated,
-            self._task_at(state, active, done, updated),
+            self._task_at(state, active, done, updated, message),
         )
 
     def task(self, now: datetime) -> TaskInfo:
         """The run's single task, with one entry per item."""
         active = self.active_seconds(now)
         done = self._done_after(active)
-        return self._task_at(self.state(now), active, done, self._last_update_after(done))
+        updated = self._last_update_after(done)
+        return self._task_at(self.state(now), active, done, updated, self.progress_message(now))
 
-    def _task_at(self, state: RunState, active: float, done: int, updated: datetime) -> TaskInfo:
+    def _task_at(
+        self, state: RunState, active: float, done: int, updated: datetime, message: str
+    ) -> TaskInfo:
         count = self.item_count
         processing = 1 if state is RunState.RUNNING and done < self.effective_item_count else 0
         task_state = {
@@ -454,7 +459,7 @@ class Run:
             num_pending=max(0, count - done - processing),
             # the work done so far, the half-done item included: the job's progress / 100
             progress=self._work_fraction(active),
-            progress_message=self._message_at(state, done),
+            progress_message=message,
             last_progress_update=updated,
             items=tuple(items),
         )
