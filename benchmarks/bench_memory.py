@@ -1,13 +1,16 @@
 """What 20,000 uploadUrlsJobs cost in memory on a served fake, and where the bytes go.
 
-Run with ``python -m benchmarks.bench_memory [serve|trace] [JOBS]``:
+Run with ``python -m benchmarks.bench_memory [serve|steady|trace] [JOBS]``:
 
 - ``serve`` (the default): starts ``ips-fake serve --clock manual --port 0`` and, over HTTP,
   submits ``JOBS`` (default 20,000) uploadUrlsJobs of three URLs each (distinct per job,
   as real uploads are) with an execTime a day
   ahead; prints the server's RSS growth per job once they are all scheduled, then moves the
   clock past the execTime so every job runs and finishes and prints it again (the journal of
-  exchanges included in both).
+  exchanges included in both). All of them run at the same instant (a burst): RSS keeps the
+  high-water mark of that many runs in progress at once.
+- ``steady``: the same, with execTimes :data:`STAGGER_SECONDS` apart, so that about one job
+  runs at a time: what finished jobs cost once no burst has raised the high-water mark.
 - ``trace``: the same requests in process (the fake's WSGI app, no socket) under
   :mod:`tracemalloc`; prints the bytes per job by allocating source line at both points.
 
@@ -21,6 +24,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from benchmarks.bench_moves import ACTIVE, served, submit_body
 
@@ -29,6 +33,8 @@ JOBS = 20_000
 EXEC_TIME = "2026-01-06T09:00:00Z"
 #: How far the clock moves so that every job has run and finished.
 MOVE_SECONDS = 2 * 24 * 3600
+#: Seconds between the execTimes of ``steady`` (a run of three items lasts 7 s).
+STAGGER_SECONDS = 8
 
 
 def upload_job(index: int) -> str:
@@ -45,14 +51,23 @@ def upload_job(index: int) -> str:
     )
 
 
-def scheduled_upload(index: int) -> bytes:
-    """submitJob of :func:`upload_job` named ``upload-<index>``, due at :data:`EXEC_TIME`."""
+def scheduled_upload(index: int, stagger: int = 0) -> bytes:
+    """submitJob of :func:`upload_job` named ``upload-<index>``, due at :data:`EXEC_TIME`
+    plus ``index * stagger`` seconds."""
     body = submit_body(f"upload-{index}", upload_job(index))
-    return body.replace(b"</jobName>", f"</jobName><execTime>{EXEC_TIME}</execTime>".encode())
+    due = datetime.fromisoformat(EXEC_TIME) + timedelta(seconds=max(index, 0) * stagger)
+    exec_time = due.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return body.replace(b"</jobName>", f"</jobName><execTime>{exec_time}</execTime>".encode())
 
 
-def serve(jobs: int) -> None:
-    """RSS growth of a served fake per job, scheduled and finished."""
+def steady(jobs: int) -> None:
+    """Like :func:`serve`, with the jobs' execTimes :data:`STAGGER_SECONDS` apart."""
+    serve(jobs, STAGGER_SECONDS)
+
+
+def serve(jobs: int, stagger: int = 0) -> None:
+    """RSS growth of a served fake per job, scheduled and finished; with a ``stagger``, the
+    jobs' execTimes are that many seconds apart."""
     with served() as server:
         answer = server.soap(scheduled_upload(-1))
         if b"jobHandle" not in answer:
@@ -61,19 +76,20 @@ def serve(jobs: int) -> None:
         before = server.rss_kib()
         started = time.perf_counter()
         for index in range(jobs):
-            server.soap(scheduled_upload(index))
+            server.soap(scheduled_upload(index, stagger))
         submitted = time.perf_counter() - started
         scheduled = server.rss_kib()
         started = time.perf_counter()
-        server.admin("/_fake/clock", {"advance": MOVE_SECONDS})
+        server.admin("/_fake/clock", {"advance": MOVE_SECONDS + jobs * stagger})
         moved = time.perf_counter() - started
         server.soap(ACTIVE)
         finished = server.rss_kib()
         logs = server.admin("/_fake/job-logs")
         assert isinstance(logs, list)
+        shape = f"execTimes {stagger} s apart" if stagger else "all due at once"
         print(
-            f"{jobs} uploadUrlsJobs over HTTP ({submitted:.1f} s to submit, {moved:.1f} s to "
-            f"run them all, {len(logs)} logs kept): "
+            f"{jobs} uploadUrlsJobs over HTTP, {shape} ({submitted:.1f} s to submit, "
+            f"{moved:.1f} s to run them all, {len(logs)} logs kept): "
             f"{(scheduled - before) * 1024 / jobs:.0f} B/job scheduled, "
             f"{(finished - before) * 1024 / jobs:.0f} B/job finished (RSS, journal included)"
         )
@@ -131,7 +147,7 @@ def main() -> None:
     args = sys.argv[1:]
     mode = args[0] if args else "serve"
     jobs = int(args[1]) if len(args) > 1 else JOBS
-    runners: dict[str, Callable[[int], None]] = {"serve": serve, "trace": trace}
+    runners: dict[str, Callable[[int], None]] = {"serve": serve, "steady": steady, "trace": trace}
     runners[mode](jobs)
 
 

@@ -92,12 +92,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 #: Circles known and left for later, each listed by name: remove a line once its circle is gone.
-KNOWN_CIRCLES: frozenset[frozenset[str]] = frozenset(
-    {
-        # Timeline/ScheduledJob and Run name each other's types (TYPE_CHECKING imports only)
-        frozenset({"ips_fake.core.jobs", "ips_fake.core.runs"}),
-    }
-)
+KNOWN_CIRCLES: frozenset[frozenset[str]] = frozenset()
 
 
 def module_name(path: Path) -> str:

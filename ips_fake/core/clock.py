@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import threading
+import weakref
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
@@ -21,6 +23,8 @@ DEFAULT_START = datetime(2026, 1, 5, 9, 0, 0, tzinfo=UTC)
 #: from one before it (a run's end, up to a 100-year scripted run, in any zone from -14:00 to
 #: +14:00) can still be represented, and no request can strand the server past it.
 HORIZON = datetime(9000, 1, 1, tzinfo=UTC)
+#: A check a :class:`ManualClock` calls with (now, target) before it moves; raising refuses it.
+MoveCheck = Callable[[datetime, datetime], None]
 
 
 def past_horizon(what: str, instant: datetime) -> str:
@@ -72,6 +76,23 @@ class ManualClock:
         self.start = start
         self._now = start
         self._lock = threading.Lock()
+        self._move_checks: list[weakref.WeakMethod[MoveCheck]] = []
+
+    def add_move_check(self, check: MoveCheck) -> None:
+        """Call ``check(now, target)`` before every :meth:`advance` and :meth:`move_to`; an
+        exception it raises refuses the move (the clock stays). ``check`` is a bound method,
+        held weakly (a service that is gone no longer checks);
+        :meth:`ips_fake.core.simulation.Simulation.check_move` is one."""
+        self._move_checks.append(weakref.WeakMethod(check))
+
+    def _check_move(self, target: datetime) -> None:
+        now = self.now()
+        for reference in list(self._move_checks):
+            check = reference()
+            if check is None:
+                self._move_checks.remove(reference)
+            else:
+                check(now, target)
 
     def restart(self) -> datetime:
         """Put the clock back to its start (the one move that goes backwards); returns it."""
@@ -101,6 +122,12 @@ class ManualClock:
             raise ValueError(
                 f"a clock only moves forward; got a step of {step.total_seconds():g} seconds"
             )
+        if step > HORIZON - self.now():
+            raise ValueError(
+                f"a step of {step} from {self.now().isoformat()} would pass the fake's horizon "
+                f"{HORIZON.isoformat()}"
+            )
+        self._check_move(self.now() + step)
         with self._lock:
             if step > HORIZON - self._now:
                 raise ValueError(
@@ -116,6 +143,12 @@ class ManualClock:
             raise ValueError("move_to needs a timezone-aware datetime")
         if instant > HORIZON:
             raise ValueError(past_horizon("move_to", instant))
+        if instant < self.now():
+            raise ValueError(
+                f"a clock only moves forward: {instant.isoformat()} is before "
+                f"{self.now().isoformat()}"
+            )
+        self._check_move(instant)
         with self._lock:
             if instant < self._now:
                 raise ValueError(

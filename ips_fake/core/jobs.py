@@ -5,18 +5,76 @@ from __future__ import annotations
 import heapq
 import marshal
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ips_fake.core.cron import QuartzSchedule
-from ips_fake.core.model import EmailSetting, JobKind, JobPayload, TriggerState, WorkItem
+from ips_fake.core.model import (
+    PAYLOAD_ELEMENTS,
+    EmailSetting,
+    JobKind,
+    JobPayload,
+    TriggerState,
+    WorkItem,
+)
+from ips_fake.core.runs import Run
 
-if TYPE_CHECKING:
-    from ips_fake.core.runs import Run
+#: A 1 KiB window: room for :data:`_PACK_VOCABULARY` and a payload of a few hundred bytes.
+_PACK_WINDOW_BITS = 10
 
-
-_PACK_WINDOW_BITS = 9
+#: zlib's preset dictionary for packed payloads: the names and values most payloads repeat
+#: (payload elements, job types, option names of spec payload-options.md, common values).
+#: A payload then packs to about 60 % of its size without it (an uploadUrlsJob of three
+#: URLs: 133 bytes instead of 218). Packing happens in process only, so the dictionary may
+#: change between versions.
+_PACK_VOCABULARY = marshal.dumps(
+    (
+        *(kind.value for kind in JobKind),
+        "colorManagementOptions",
+        "knockoutBackgroundOptions",
+        "manualCropOptions",
+        "autoColorCropOptions",
+        "autoTransparentCropOptions",
+        "photoshopOptions",
+        "postScriptOptions",
+        "pdfOptions",
+        "illustratorOptions",
+        "preservePublishState",
+        "preserveCrop",
+        "projectHandleArray",
+        "includeSubfolders",
+        "processMetadataFiles",
+        "destFolder",
+        "serverDir",
+        "assetHandleArray",
+        "items",
+        "publishType",
+        "Full",
+        "Incremental",
+        "FullWithSearch",
+        "All",
+        "Error",
+        "JobCompletion",
+        "emailSetting",
+        "None",
+        "createMask",
+        "readyForPublish",
+        "overwrite",
+        "true",
+        "false",
+        "urlArray",
+        "sourceUrl",
+        "destPath",
+        "https://",
+        "http://",
+        ".jpg",
+        ".png",
+        ".tif",
+        ".pdf",
+        *PAYLOAD_ELEMENTS,
+    )
+)
 
 
 def pack_payload(payload: JobPayload) -> bytes:
@@ -33,16 +91,17 @@ def pack_payload(payload: JobPayload) -> bytes:
         items,
         payload.server_dir,
     )
-    # a 512-byte window and the least memory: zlib's default state is costly to set up for
-    # a few hundred bytes, and gains nothing on them
-    packer = zlib.compressobj(6, zlib.DEFLATED, -_PACK_WINDOW_BITS, 1)
+    # the least memory: zlib's default state is costly to set up for a few hundred bytes,
+    # and gains nothing on them
+    packer = zlib.compressobj(6, zlib.DEFLATED, -_PACK_WINDOW_BITS, 1, zdict=_PACK_VOCABULARY)
     return packer.compress(marshal.dumps(fields)) + packer.flush()
 
 
 def unpack_payload(packed: bytes) -> JobPayload:
     """The payload :func:`pack_payload` packed (a new, equal object on each call)."""
+    unpacker = zlib.decompressobj(-_PACK_WINDOW_BITS, zdict=_PACK_VOCABULARY)
     kind, element, options, email, publish_type, items, server_dir = marshal.loads(
-        zlib.decompress(packed, -_PACK_WINDOW_BITS)
+        unpacker.decompress(packed) + unpacker.flush()
     )
     return JobPayload(
         kind=JobKind(kind),
@@ -63,8 +122,9 @@ class ScheduledJob:
     job ever submitted keeps it); :attr:`payload` unpacks it."""
 
     serial: int
-    company_id: str
-    name: str
+    #: ``(company id, job name)``: the job's key in the service's indexes (one tuple shared
+    #: by all of them); :attr:`company_id` and :attr:`name` read it.
+    key: tuple[str, str]
     packed_payload: bytes
     kind: JobKind
     email_setting: EmailSetting
@@ -79,7 +139,8 @@ class ScheduledJob:
     next_fire: datetime | None = None
     missed_while_paused: bool = False
     version: int = 0
-    runs: list[Run] = field(default_factory=list)
+    #: Its unfinished runs, oldest first (a tuple: most jobs have none, and () is shared).
+    runs: tuple[Run, ...] = ()
     deleted: bool = False
     #: Recurring fires skipped because a run of this job was still unfinished.
     skipped_fires: int = 0
@@ -94,13 +155,22 @@ class ScheduledJob:
         """A job for ``payload`` (packed); ``fields`` are the other fields by name."""
         return cls(
             serial,
-            company_id,
-            name,
+            (company_id, name),
             pack_payload(payload),
             payload.kind,
             payload.email_setting or EmailSetting.NONE,
             **fields,
         )
+
+    @property
+    def company_id(self) -> str:
+        """The company the job belongs to."""
+        return self.key[0]
+
+    @property
+    def name(self) -> str:
+        """The job's name (``jobName``, the runs' ``originalName``)."""
+        return self.key[1]
 
     @property
     def payload(self) -> JobPayload:

@@ -15,13 +15,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import NamedTuple, Protocol
 
 from ips_fake.core.messages import localized
 from ips_fake.core.model import (
+    EmailSetting,
     JobKind,
     JobLogDetail,
     JobLogInfo,
+    JobPayload,
     Outcome,
     RunState,
     TaskInfo,
@@ -29,11 +32,9 @@ from ips_fake.core.model import (
     WorkItem,
 )
 
-if TYPE_CHECKING:
-    from ips_fake.core.jobs import ScheduledJob
-
 #: How long a run shows ``New`` before it starts working.
 NEW_SECONDS = 1.0
+_NEW_DELTA = timedelta(seconds=NEW_SECONDS)
 #: How long a stopped run shows ``Stopping`` before it is done.
 STOP_SECONDS = 1.0
 #: Default simulated time per work item.
@@ -88,6 +89,27 @@ JOB_SUB_TYPES = {"Full": "full", "Incremental": "increment", "FullWithSearch": "
 _UPLOAD_KINDS = frozenset({JobKind.UPLOAD_DIRECTORY, JobKind.UPLOAD_URLS, JobKind.RIP_PDFS})
 
 
+@lru_cache(maxsize=256)
+def _fixed_items(folder: str | None, stem: str = "") -> tuple[WorkItem, ...]:
+    """The made-up items of a job that lists none (shared: items are immutable): images in
+    ``folder`` for an upload of a directory, else ``{stem}-item-N``."""
+    if folder is not None:
+        return tuple(WorkItem(f"{folder}/image-{n}.jpg") for n in range(1, FIXED_ITEM_COUNT + 1))
+    return tuple(WorkItem(f"{stem}-item-{n}") for n in range(1, FIXED_ITEM_COUNT + 1))
+
+
+def work_items_of(job: JobOfRun) -> tuple[WorkItem, ...]:
+    """The items a run of ``job`` works through: the payload's, else
+    :data:`FIXED_ITEM_COUNT` made-up ones (images in the server directory of an upload of a
+    directory, ``<JobType>-item-N`` otherwise)."""
+    payload = job.payload
+    if payload.items:
+        return payload.items
+    if payload.kind is JobKind.UPLOAD_DIRECTORY:
+        return _fixed_items(payload.server_dir.rstrip("/") if payload.server_dir else "upload")
+    return _fixed_items(None, job.kind.type_name)
+
+
 def asset_type_of(name: str) -> str:
     """A plausible IPS asset type from a file name's extension."""
     lowered = name.lower()
@@ -100,21 +122,64 @@ def asset_type_of(name: str) -> str:
     return "Image"
 
 
+class JobOfRun(Protocol):
+    """What a run reads of the job it belongs to (:class:`ips_fake.core.jobs.ScheduledJob`
+    is one; this module does not import it, so jobs depend on runs and not back)."""
+
+    @property
+    def key(self) -> tuple[str, str]: ...
+    @property
+    def company_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> JobKind: ...
+    @property
+    def locale(self) -> str | None: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def submitter_email(self) -> str: ...
+    @property
+    def notify_email(self) -> str: ...
+    @property
+    def email_setting(self) -> EmailSetting: ...
+    @property
+    def runs(self) -> tuple[Run, ...]: ...
+    @property
+    def payload(self) -> JobPayload: ...
+
+
+class RunView(NamedTuple):
+    """What getActiveJobs shows of a run at one instant (:meth:`Run.view`)."""
+
+    state: RunState
+    #: Whole-percent progress (0 while the run waits).
+    progress: int
+    progress_message: str
+    last_progress_update: datetime
+    task: TaskInfo
+
+
 @dataclass(eq=False, slots=True)
 class Run:
     """One execution of a scheduled job (an ActiveJob while it lasts, then the compact record
-    its job log is built from on demand: ``ended_at`` set, nothing else changes)."""
+    its job log is built from on demand: ``ended_at`` set, its items let go, as they are
+    rebuilt from the job's packed payload when asked; nothing else changes)."""
 
     run_id: int
-    job: ScheduledJob
+    job: JobOfRun
     name: str
     trigger_time: datetime
-    items: tuple[WorkItem, ...]
+    #: The run's work items (:func:`work_items_of` its job) while it is unfinished; None
+    #: once :meth:`release_items` let them go. Read :attr:`items`.
+    held_items: tuple[WorkItem, ...] | None
     outcome: Outcome
     seconds_per_item: float
     total_seconds_override: float | None = None
     started_at: datetime | None = None
-    segments: tuple[tuple[datetime, float], ...] = ()
+    #: The segments after the first (one per resume); see :attr:`segments`.
+    resumed_segments: tuple[tuple[datetime, float], ...] = ()
     paused_at: datetime | None = None
     stop_requested_at: datetime | None = None
     version: int = 0
@@ -126,12 +191,29 @@ class Run:
     download_path: str | None = None
     #: Order in which runs finished (per server), for merging logs of several runs.
     finish_serial: int = 0
+    #: How many items the run works through (``len(items)``).
+    item_count: int = 0
 
-    def asset_handle_of(self, index: int) -> str | None:
-        """The handle of item ``index``'s asset: created by this run, or given in the job."""
+    def __post_init__(self) -> None:
+        if self.held_items is not None:
+            self.item_count = len(self.held_items)
+
+    @property
+    def items(self) -> tuple[WorkItem, ...]:
+        """The run's work items (rebuilt from the job's payload once the run let them go)."""
+        held = self.held_items
+        return held if held is not None else work_items_of(self.job)
+
+    def release_items(self) -> None:
+        """Let go of the items (a finished run keeps its log's compact form only)."""
+        self.held_items = None
+
+    def asset_handle_of(self, index: int, items: tuple[WorkItem, ...] | None = None) -> str | None:
+        """The handle of item ``index``'s asset: created by this run, or given in the job
+        (``items`` are the run's items when the caller has them at hand)."""
         if self.first_asset:
             return f"a|{self.job.company_id}|{self.first_asset + index}|1"
-        return self.items[index].asset_handle
+        return (items if items is not None else self.items)[index].asset_handle
 
     @property
     def stopped(self) -> bool:
@@ -165,8 +247,8 @@ class Run:
     def effective_item_count(self) -> int:
         """Items the run gets through before it ends (a failing run aborts after the first)."""
         if self.outcome is Outcome.FAIL:
-            return min(1, len(self.items))
-        return len(self.items)
+            return min(1, self.item_count)
+        return self.item_count
 
     @property
     def work_seconds(self) -> float:
@@ -178,7 +260,22 @@ class Run:
     def start(self, at: datetime) -> None:
         """Leave the waiting queue: ``New`` now, working after :data:`NEW_SECONDS`."""
         self.started_at = at
-        self.segments = ((at + timedelta(seconds=NEW_SECONDS), 0.0),)
+
+    @property
+    def segments(self) -> tuple[tuple[datetime, float], ...]:
+        """``(wall time, active seconds)`` at which the run (re)started working: the first
+        :data:`NEW_SECONDS` after its start, then one per resume; () while it waits."""
+        if self.started_at is None:
+            return ()
+        return ((self.started_at + _NEW_DELTA, 0.0), *self.resumed_segments)
+
+    def _last_segment(self) -> tuple[datetime, float] | None:
+        """The segment the run works in now (or last worked in), None while it waits."""
+        if self.resumed_segments:
+            return self.resumed_segments[-1]
+        if self.started_at is None:
+            return None
+        return self.started_at + _NEW_DELTA, 0.0
 
     @property
     def is_waiting(self) -> bool:
@@ -187,9 +284,10 @@ class Run:
 
     def active_seconds(self, now: datetime) -> float:
         """Seconds of work done by ``now``."""
-        if not self.segments:
+        last = self._last_segment()
+        if last is None:
             return 0.0
-        wall, active = self.segments[-1]
+        wall, active = last
         end = now
         for cut in (self.paused_at, self.stop_requested_at):
             if cut is not None and cut < end:
@@ -199,17 +297,22 @@ class Run:
 
     def items_done(self, now: datetime) -> int:
         """How many items are finished by ``now``."""
+        return self._done_after(self.active_seconds(now))
+
+    def _done_after(self, active: float) -> int:
+        """How many items are finished after ``active`` seconds of work."""
         count = self.effective_item_count
-        if self.work_seconds <= 0:
+        work = self.work_seconds
+        if work <= 0:
             return count
-        done = math.floor(self.active_seconds(now) * count / self.work_seconds + 1e-9)
-        return min(count, done)
+        return min(count, math.floor(active * count / work + 1e-9))
 
     def wall_time_of(self, active: float) -> datetime:
         """The wall time at which the run had worked ``active`` seconds. Work done exactly
         when a pause began belongs to the segment before the pause, not to the resume."""
-        chosen = self.segments[0]
-        for segment in self.segments[1:]:
+        assert self.started_at is not None, "the run has not started"
+        chosen = (self.started_at + _NEW_DELTA, 0.0)
+        for segment in self.resumed_segments:
             if segment[1] < active:
                 chosen = segment
         wall, offset = chosen
@@ -219,9 +322,10 @@ class Run:
         """When the run will finish, or None while it is paused or waiting."""
         if self.stop_requested_at is not None:
             return self.stop_requested_at + timedelta(seconds=STOP_SECONDS)
-        if self.paused_at is not None or not self.segments:
+        last = self._last_segment()
+        if self.paused_at is not None or last is None:
             return None
-        wall, active = self.segments[-1]
+        wall, active = last
         return wall + timedelta(seconds=self.work_seconds - active)
 
     def pause(self, now: datetime) -> None:
@@ -232,11 +336,13 @@ class Run:
     def resume(self, now: datetime) -> None:
         """Continue working from ``now``, keeping the work already done."""
         assert self.paused_at is not None
-        wall, _ = self.segments[-1]
+        last = self._last_segment()
+        assert last is not None
+        wall, _ = last
         done = self.active_seconds(now)
         # paused while still New: keep the rest of the New time
         restart = now + (wall - self.paused_at) if self.paused_at < wall else now
-        self.segments = (*self.segments, (restart, done))
+        self.resumed_segments = (*self.resumed_segments, (restart, done))
         self.paused_at = None
         self.version += 1
 
@@ -253,38 +359,69 @@ class Run:
             return RunState.WAITING_COORDINATOR
         if self.stop_requested_at is not None:
             return RunState.STOPPING
-        if now < self.segments[0][0]:
+        if now < self.started_at + _NEW_DELTA:
             return RunState.NEW
         return RunState.RUNNING
 
     def progress(self, now: datetime) -> int:
         """Whole-percent progress."""
-        if self.work_seconds <= 0:
+        return self._progress_after(self.active_seconds(now))
+
+    def _progress_after(self, active: float) -> int:
+        work = self.work_seconds
+        if work <= 0:
             return 100 if self.started_at is not None else 0
-        return min(100, math.floor(100 * self.active_seconds(now) / self.work_seconds + 1e-9))
+        return min(100, math.floor(100 * active / work + 1e-9))
 
     def last_progress_update(self, now: datetime) -> datetime:
         """When progress last changed: the last item finished, or the start."""
-        done = self.items_done(now)
-        if done == 0 or not self.segments:
+        return self._last_update_after(self.items_done(now))
+
+    def _last_update_after(self, done: int) -> datetime:
+        if done == 0 or self.started_at is None:
             return self.started_at or self.trigger_time
         count = self.effective_item_count
         return self.wall_time_of(self.work_seconds * done / count)
 
     def progress_message(self, now: datetime) -> str:
         """A human line about progress, in the job's language."""
+        return self._message_at(self.state(now), self.items_done(now))
+
+    def _message_at(self, state: RunState, done: int) -> str:
         locale = self.job.locale
         if self.started_at is None:
             return localized("waiting", locale, job=self.job.name)
-        if self.state(now) is RunState.NEW:
+        if state is RunState.NEW:
             return localized("queued", locale)
-        return localized("progress", locale, done=self.items_done(now), total=len(self.items))
+        return localized("progress", locale, done=done, total=self.item_count)
+
+    def view(self, now: datetime) -> RunView:
+        """What getActiveJobs shows of the run at ``now`` (the work done computed once)."""
+        state = self.state(now)
+        active = self.active_seconds(now)
+        done = self._done_after(active)
+        updated = self._last_update_after(done)
+        # through the public method, which the run's job and its task both show
+        message = self.progress_message(now)
+        return RunView(
+            state,
+            self._progress_after(active) if self.started_at is not None else 0,
+            message,
+            updated,
+            self._task_at(state, active, done, updated, message),
+        )
 
     def task(self, now: datetime) -> TaskInfo:
         """The run's single task, with one entry per item."""
-        done = self.items_done(now)
-        count = len(self.items)
-        state = self.state(now)
+        active = self.active_seconds(now)
+        done = self._done_after(active)
+        updated = self._last_update_after(done)
+        return self._task_at(self.state(now), active, done, updated, self.progress_message(now))
+
+    def _task_at(
+        self, state: RunState, active: float, done: int, updated: datetime, message: str
+    ) -> TaskInfo:
+        count = self.item_count
         processing = 1 if state is RunState.RUNNING and done < self.effective_item_count else 0
         task_state = {
             RunState.NEW: "New",
@@ -292,9 +429,8 @@ class Run:
             RunState.STOPPING: "Stopping",
             RunState.WAITING_COORDINATOR: "New",
         }.get(state, "Unknown")
-        updated = self.last_progress_update(now)
-        per_item_seconds = self.work_seconds / max(self.effective_item_count, 1)
-        active = self.active_seconds(now)
+        work = self.work_seconds
+        per_item_seconds = work / max(self.effective_item_count, 1)
         items = []
         for index, item in enumerate(self.items):
             if index < done:
@@ -307,7 +443,9 @@ class Run:
                 TaskItemInfo(
                     item_name=item.name,
                     progress=fraction,
-                    progress_message=self._item_message(index, done, 0.0 < fraction < 1.0),
+                    progress_message=self._item_message(
+                        item.name, index, done, 0.0 < fraction < 1.0
+                    ),
                     last_progress_update=updated
                     if index < done
                     else (self.started_at or self.trigger_time),
@@ -320,27 +458,28 @@ class Run:
             num_processing=processing,
             num_pending=max(0, count - done - processing),
             # the work done so far, the half-done item included: the job's progress / 100
-            progress=self._work_fraction(now),
-            progress_message=self.progress_message(now),
+            progress=self._work_fraction(active),
+            progress_message=message,
             last_progress_update=updated,
             items=tuple(items),
         )
 
-    def _work_fraction(self, now: datetime) -> float:
-        """The share of the run's work done at ``now``, 0.0-1.0 to three places."""
-        if self.work_seconds <= 0:
-            return 1.0 if self.started_at is not None and self.items else 0.0
-        return round(min(1.0, self.active_seconds(now) / self.work_seconds), 3)
+    def _work_fraction(self, active: float) -> float:
+        """The share of the run's work done after ``active`` seconds, 0.0-1.0 to three
+        places."""
+        work = self.work_seconds
+        if work <= 0:
+            return 1.0 if self.started_at is not None and self.item_count else 0.0
+        return round(min(1.0, active / work), 3)
 
-    def _item_message(self, index: int, done: int, under_way: bool) -> str:
+    def _item_message(self, item: str, index: int, done: int, under_way: bool) -> str:
         if index < done:
-            return self._item_line(index)[0]
+            return self._item_line(item)[0]
         return localized("processing" if under_way else "queued", self.job.locale)
 
-    def _item_line(self, index: int) -> tuple[str, str]:
-        """(message, log type) of a finished item under this run's outcome."""
+    def _item_line(self, item: str) -> tuple[str, str]:
+        """(message, log type) of the finished item named ``item`` under this run's outcome."""
         types = LOG_TYPES[self.job.kind]
-        item = self.items[index].name
         locale = self.job.locale
         if self.outcome is Outcome.FAIL:
             return localized("item_error", locale, item=item), types.error
@@ -362,7 +501,6 @@ class Run:
     ) -> JobLogInfo:
         """The JobLog this run leaves when it ends at ``end``."""
         job = self.job
-        locale = job.locale
         types = LOG_TYPES[job.kind]
         start = self.started_at or self.trigger_time
         done = self.items_done(end)
@@ -370,12 +508,22 @@ class Run:
             JobLogDetail(job.name, "OriginalJobName", start),
             JobLogDetail(client_name, "JobClient", start),
             JobLogDetail(job.kind.type_name, "JobType", start),
-            JobLogDetail(localized("begin", locale, job=self.name), types.begin, start),
+            JobLogDetail(localized("begin", job.locale, job=self.name), types.begin, start),
         ]
+        items = self.items
+        counts = self._done_item_lines(items, done, details)
+        fatal = self.outcome is Outcome.FAIL and not stopped
+        self._closing_lines(items, details, end, done, stopped, fatal, download_path, counts)
+        return self._log_info(start, end, counts, fatal, tuple(details))
+
+    def _done_item_lines(
+        self, items: tuple[WorkItem, ...], done: int, details: list[JobLogDetail]
+    ) -> tuple[int, int, int, int]:
+        """Append a line per item done; return (success, errors, warnings, duplicates)."""
         success = errors = warnings = duplicates = 0
         for index in range(done):
-            message, log_type = self._item_line(index)
-            item = self.items[index]
+            item = items[index]
+            message, log_type = self._item_line(item.name)
             finished_at = self.wall_time_of(
                 self.work_seconds * (index + 1) / self.effective_item_count
             )
@@ -386,7 +534,7 @@ class Run:
                     finished_at,
                     asset_name=item.name,
                     asset_type=asset_type_of(item.name),
-                    asset_handle=self.asset_handle_of(index),
+                    asset_handle=self.asset_handle_of(index, items),
                 )
             )
             if self.outcome is Outcome.FAIL:
@@ -396,10 +544,25 @@ class Run:
             else:
                 success += 1
                 warnings += self.outcome is Outcome.WARN
-        fatal = self.outcome is Outcome.FAIL and not stopped
+        return success, errors, warnings, duplicates
+
+    def _closing_lines(
+        self,
+        items: tuple[WorkItem, ...],
+        details: list[JobLogDetail],
+        end: datetime,
+        done: int,
+        stopped: bool,
+        fatal: bool,
+        download_path: str | None,
+        counts: tuple[int, int, int, int],
+    ) -> None:
+        """Append the lines after the items': cancelled items and the stop, the fatal
+        error, the export's archive, and the end line with the counts."""
+        locale = self.job.locale
+        types = LOG_TYPES[self.job.kind]
         if stopped:
-            for index in range(done, len(self.items)):
-                item = self.items[index]
+            for item in items[done:]:
                 details.append(
                     JobLogDetail(
                         localized("item_cancel", locale, item=item.name),
@@ -427,18 +590,31 @@ class Run:
                     download_path=download_path,
                 )
             )
+        success, errors, warnings, _ = counts
         end_line = localized(
             "end", locale, job=self.name, success=success, errors=errors, warnings=warnings
         )
         details.append(JobLogDetail(end_line, types.end, end))
-        transfers = success if job.kind in _UPLOAD_KINDS else 0
+
+    def _log_info(
+        self,
+        start: datetime,
+        end: datetime,
+        counts: tuple[int, int, int, int],
+        fatal: bool,
+        details: tuple[JobLogDetail, ...],
+    ) -> JobLogInfo:
+        """The JobLog's summary fields around ``details``."""
+        job = self.job
+        success, errors, warnings, duplicates = counts
+        uploads = job.kind in _UPLOAD_KINDS
         return JobLogInfo(
             company_id=job.company_id,
             run_id=self.run_id,
             job_name=self.name,
             original_job_name=job.name,
             submit_user_email=job.submitter_email,
-            log_type="FatalError" if fatal else types.end,
+            log_type="FatalError" if fatal else LOG_TYPES[job.kind].end,
             job_sub_type=JOB_SUB_TYPES.get(job.payload.publish_type or "", "")
             if job.kind is JobKind.IMAGE_SERVING_PUBLISH
             else "",
@@ -452,11 +628,11 @@ class Run:
             file_update_count=success
             if job.kind in (JobKind.REPROCESS_ASSETS, JobKind.OPTIMIZE_IMAGES)
             else 0,
-            total_file_count=len(self.items),
-            transfer_success_count=transfers,
-            transfer_error_count=errors if job.kind in _UPLOAD_KINDS else 0,
-            transfer_warning_count=warnings if job.kind in _UPLOAD_KINDS else 0,
+            total_file_count=self.item_count,
+            transfer_success_count=success if uploads else 0,
+            transfer_error_count=errors if uploads else 0,
+            transfer_warning_count=warnings if uploads else 0,
             fatal_error=fatal,
-            details=tuple(details),
-            locale=locale,
+            details=details,
+            locale=job.locale,
         )

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from ips_fake.core import service as service_module
+from ips_fake.core import simulation as simulation_module
 from ips_fake.core.errors import IpsFault
 from ips_fake.core.model import (
     EmailSetting,
@@ -121,11 +121,11 @@ def test_a_long_move_lets_another_caller_in_and_shows_it_a_whole_instant(
     fake = IpsFake()
     user = ips_user(fake)
     submit(fake, "minutely", exec_schedule="0 * * * * ?")
-    monkeypatch.setattr(service_module, "SLICE_EVENTS", 5)
+    monkeypatch.setattr(simulation_module, "SLICE_EVENTS", 5)
     seen: list[tuple[datetime, list[datetime], int]] = []
 
     class Pacing:
-        """Stands in for ``time`` in the service: between slices, another thread asks."""
+        """Stands in for ``time`` in the simulation: between slices, another thread asks."""
 
         @staticmethod
         def sleep(seconds: float) -> None:
@@ -142,7 +142,7 @@ def test_a_long_move_lets_another_caller_in_and_shows_it_a_whole_instant(
             other.start()
             other.join(timeout=10)
 
-    monkeypatch.setattr(service_module, "time", Pacing)
+    monkeypatch.setattr(simulation_module, "time", Pacing)
     fake.advance(hours=1)
 
     assert len(seen) == 3
