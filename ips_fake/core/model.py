@@ -57,7 +57,7 @@ class EmailSetting(Enum):
 
 #: submitJob's payload element names in submitJobParam sequence order, with the kind each one
 #: makes: the names tests, the admin API and outcome rules call job kinds by (spec section 5).
-#: ``ips_fake.soap.codec.PAYLOAD_ELEMENTS`` is the same table (a test keeps the two equal).
+#: The codec reads this table (``ips_fake.soap.codec.PAYLOAD_ELEMENTS`` is the same object).
 PAYLOAD_ELEMENTS: dict[str, JobKind] = {
     "imageServingPublishJob": JobKind.IMAGE_SERVING_PUBLISH,
     "imageRenderingPublishJob": JobKind.IMAGE_RENDERING_PUBLISH,
