@@ -1,4 +1,5 @@
-"""Runs and the work model: how long a run takes, how its progress moves, what log it leaves.
+"""Runs and the work model: how long a run takes, how its progress moves; the log it leaves is
+built by :mod:`ips_fake.core.joblogs`.
 
 A run is ``New`` for :data:`NEW_SECONDS`, then ``Running`` while it works through its items
 at a steady pace (``seconds_per_item`` each, or the total a scripted outcome sets), then
@@ -18,11 +19,16 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple, Protocol
 
+# the log tables and asset_type_of lived here; re-exported for code importing them from here
+from ips_fake.core.joblogs import JOB_SUB_TYPES as JOB_SUB_TYPES
+from ips_fake.core.joblogs import LOG_TYPES as LOG_TYPES
+from ips_fake.core.joblogs import LogTypes as LogTypes
+from ips_fake.core.joblogs import asset_type_of as asset_type_of
+from ips_fake.core.joblogs import build_log, item_line
 from ips_fake.core.messages import localized
 from ips_fake.core.model import (
     EmailSetting,
     JobKind,
-    JobLogDetail,
     JobLogInfo,
     JobPayload,
     Outcome,
@@ -41,52 +47,6 @@ STOP_SECONDS = 1.0
 DEFAULT_SECONDS_PER_ITEM = 2.0
 #: How many items a job with no explicit item list works through.
 FIXED_ITEM_COUNT = 3
-
-
-@dataclass(frozen=True)
-class LogTypes:
-    """The log type strings a job kind writes."""
-
-    begin: str
-    end: str
-    success: str
-    error: str
-    warning: str
-
-
-def _pattern(stem: str, item_stem: str | None = None) -> LogTypes:
-    item = item_stem or stem
-    return LogTypes(
-        f"Begin{stem}", f"End{stem}", f"{item}Success", f"{item}Error", f"{item}Warning"
-    )
-
-
-#: Log types per job kind (documented ones from spec section 5; the rest follow their pattern).
-LOG_TYPES: dict[JobKind, LogTypes] = {
-    JobKind.IMAGE_SERVING_PUBLISH: _pattern("ImageServingPublish"),
-    JobKind.IMAGE_RENDERING_PUBLISH: _pattern("ImageRenderingPublish"),
-    JobKind.VIDEO_PUBLISH: _pattern("VideoPublish"),
-    JobKind.SERVER_DIRECTORY_PUBLISH: _pattern("ServerDirectoryPublish"),
-    JobKind.METADATA_PUBLISH: _pattern("MetadataPublish"),
-    JobKind.UPLOAD_DIRECTORY: _pattern("Upload"),
-    JobKind.UPLOAD_URLS: _pattern("UploadUrls", "Upload"),
-    JobKind.OPTIMIZE_IMAGES: LogTypes(
-        "BeginReoptimize", "EndReoptimize", "ReoptimizeSuccess", "ReoptimizeFailure", "FileUpdated"
-    ),
-    JobKind.RIP_PDFS: _pattern("PdfRip", "Upload"),
-    JobKind.REPROCESS_ASSETS: LogTypes(
-        "BeginReoptimize", "EndReoptimize", "ReoptimizeSuccess", "ReoptimizeFailure", "FileUpdated"
-    ),
-    JobKind.CREATE_VIDEO_SITEMAP: _pattern("VideoSitemap"),
-    JobKind.EXPORT: _pattern("Export"),
-    JobKind.AUTOMATED_SET_GENERATION: _pattern("AutomatedSetGeneration"),
-    JobKind.UPLOAD_POST: _pattern("Upload"),
-}
-
-#: JobLog ``jobSubType`` of an image-serving publish, by publishType.
-JOB_SUB_TYPES = {"Full": "full", "Incremental": "increment", "FullWithSearch": "fullwithsearch"}
-
-_UPLOAD_KINDS = frozenset({JobKind.UPLOAD_DIRECTORY, JobKind.UPLOAD_URLS, JobKind.RIP_PDFS})
 
 
 @lru_cache(maxsize=256)
@@ -108,18 +68,6 @@ def work_items_of(job: JobOfRun) -> tuple[WorkItem, ...]:
     if payload.kind is JobKind.UPLOAD_DIRECTORY:
         return _fixed_items(payload.server_dir.rstrip("/") if payload.server_dir else "upload")
     return _fixed_items(None, job.kind.type_name)
-
-
-def asset_type_of(name: str) -> str:
-    """A plausible IPS asset type from a file name's extension."""
-    lowered = name.lower()
-    if lowered.endswith(".pdf"):
-        return "Pdf"
-    if lowered.endswith((".mp4", ".mov", ".avi", ".flv")):
-        return "Video"
-    if lowered.endswith(".zip"):
-        return "Zip"
-    return "Image"
 
 
 class JobOfRun(Protocol):
@@ -479,15 +427,7 @@ class Run:
 
     def _item_line(self, item: str) -> tuple[str, str]:
         """(message, log type) of the finished item named ``item`` under this run's outcome."""
-        types = LOG_TYPES[self.job.kind]
-        locale = self.job.locale
-        if self.outcome is Outcome.FAIL:
-            return localized("item_error", locale, item=item), types.error
-        if self.outcome is Outcome.WARN:
-            return localized("item_warning", locale, item=item), types.warning
-        if self.outcome is Outcome.DUPLICATES:
-            return localized("item_duplicate", locale, item=item), "DuplicateSkipped"
-        return localized("item_success", locale, item=item), types.success
+        return item_line(self.job.kind, self.job.locale, self.outcome, item)
 
     # -- the log -------------------------------------------------------------------------------
 
@@ -499,140 +439,8 @@ class Run:
         stopped: bool,
         download_path: str | None,
     ) -> JobLogInfo:
-        """The JobLog this run leaves when it ends at ``end``."""
-        job = self.job
-        types = LOG_TYPES[job.kind]
-        start = self.started_at or self.trigger_time
-        done = self.items_done(end)
-        details: list[JobLogDetail] = [
-            JobLogDetail(job.name, "OriginalJobName", start),
-            JobLogDetail(client_name, "JobClient", start),
-            JobLogDetail(job.kind.type_name, "JobType", start),
-            JobLogDetail(localized("begin", job.locale, job=self.name), types.begin, start),
-        ]
-        items = self.items
-        counts = self._done_item_lines(items, done, details)
-        fatal = self.outcome is Outcome.FAIL and not stopped
-        self._closing_lines(items, details, end, done, stopped, fatal, download_path, counts)
-        return self._log_info(start, end, counts, fatal, tuple(details))
-
-    def _done_item_lines(
-        self, items: tuple[WorkItem, ...], done: int, details: list[JobLogDetail]
-    ) -> tuple[int, int, int, int]:
-        """Append a line per item done; return (success, errors, warnings, duplicates)."""
-        success = errors = warnings = duplicates = 0
-        for index in range(done):
-            item = items[index]
-            message, log_type = self._item_line(item.name)
-            finished_at = self.wall_time_of(
-                self.work_seconds * (index + 1) / self.effective_item_count
-            )
-            details.append(
-                JobLogDetail(
-                    message,
-                    log_type,
-                    finished_at,
-                    asset_name=item.name,
-                    asset_type=asset_type_of(item.name),
-                    asset_handle=self.asset_handle_of(index, items),
-                )
-            )
-            if self.outcome is Outcome.FAIL:
-                errors += 1
-            elif self.outcome is Outcome.DUPLICATES:
-                duplicates += 1
-            else:
-                success += 1
-                warnings += self.outcome is Outcome.WARN
-        return success, errors, warnings, duplicates
-
-    def _closing_lines(
-        self,
-        items: tuple[WorkItem, ...],
-        details: list[JobLogDetail],
-        end: datetime,
-        done: int,
-        stopped: bool,
-        fatal: bool,
-        download_path: str | None,
-        counts: tuple[int, int, int, int],
-    ) -> None:
-        """Append the lines after the items': cancelled items and the stop, the fatal
-        error, the export's archive, and the end line with the counts."""
-        locale = self.job.locale
-        types = LOG_TYPES[self.job.kind]
-        if stopped:
-            for item in items[done:]:
-                details.append(
-                    JobLogDetail(
-                        localized("item_cancel", locale, item=item.name),
-                        "FileCancel",
-                        end,
-                        asset_name=item.name,
-                        asset_type=asset_type_of(item.name),
-                        asset_handle=item.asset_handle,
-                    )
-                )
-            details.append(
-                JobLogDetail(localized("stopped", locale, job=self.name), types.end, end)
-            )
-        elif fatal:
-            details.append(
-                JobLogDetail(localized("fatal", locale, job=self.name), "FatalError", end)
-            )
-        if download_path is not None and not fatal and not stopped:
-            details.append(
-                JobLogDetail(
-                    localized("export_ready", locale),
-                    "FileEnd",
-                    end,
-                    asset_type="Zip",
-                    download_path=download_path,
-                )
-            )
-        success, errors, warnings, _ = counts
-        end_line = localized(
-            "end", locale, job=self.name, success=success, errors=errors, warnings=warnings
-        )
-        details.append(JobLogDetail(end_line, types.end, end))
-
-    def _log_info(
-        self,
-        start: datetime,
-        end: datetime,
-        counts: tuple[int, int, int, int],
-        fatal: bool,
-        details: tuple[JobLogDetail, ...],
-    ) -> JobLogInfo:
-        """The JobLog's summary fields around ``details``."""
-        job = self.job
-        success, errors, warnings, duplicates = counts
-        uploads = job.kind in _UPLOAD_KINDS
-        return JobLogInfo(
-            company_id=job.company_id,
-            run_id=self.run_id,
-            job_name=self.name,
-            original_job_name=job.name,
-            submit_user_email=job.submitter_email,
-            log_type="FatalError" if fatal else LOG_TYPES[job.kind].end,
-            job_sub_type=JOB_SUB_TYPES.get(job.payload.publish_type or "", "")
-            if job.kind is JobKind.IMAGE_SERVING_PUBLISH
-            else "",
-            start_date=start,
-            end_date=end,
-            description=job.description or "",
-            file_success_count=success,
-            file_error_count=errors,
-            file_warning_count=warnings,
-            file_duplicate_count=duplicates,
-            file_update_count=success
-            if job.kind in (JobKind.REPROCESS_ASSETS, JobKind.OPTIMIZE_IMAGES)
-            else 0,
-            total_file_count=self.item_count,
-            transfer_success_count=success if uploads else 0,
-            transfer_error_count=errors if uploads else 0,
-            transfer_warning_count=warnings if uploads else 0,
-            fatal_error=fatal,
-            details=details,
-            locale=job.locale,
+        """The JobLog this run leaves when it ends at ``end`` (built by
+        :func:`ips_fake.core.joblogs.build_log`)."""
+        return build_log(
+            self, end, client_name=client_name, stopped=stopped, download_path=download_path
         )

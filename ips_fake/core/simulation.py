@@ -1,6 +1,6 @@
 """The simulation behind :class:`ips_fake.core.service.IpsService`: the timeline of fires and
 run ends, firing, starting and finishing runs, long stretches of one schedule applied in bulk,
-log retention and the outbox.
+log retention; the outbox is :class:`ips_fake.core.outbox.Outbox`'s.
 
 :class:`Simulation` holds the state; the service's operations (``service.py``) and read-side
 views (``queries.py``) build on it. Everything here runs under the service's lock.
@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 import time
 from array import array
-from collections import deque
 from collections.abc import Iterator
 from datetime import datetime, timedelta, tzinfo
 
@@ -19,12 +18,10 @@ from ips_fake.core.clock import Clock
 from ips_fake.core.cron import QuartzSchedule, has_fixed_offset
 from ips_fake.core.handles import run_name
 from ips_fake.core.jobs import ScheduledJob, Timeline
-from ips_fake.core.messages import localized
 from ips_fake.core.model import (
     EmailSetting,
     JobKind,
     JobPayload,
-    Notification,
     Outcome,
     TriggerState,
     WorkItem,
@@ -36,8 +33,9 @@ from ips_fake.core.moves import (
     one_by_one_events,
     refusal,
 )
+from ips_fake.core.outbox import Outbox
 from ips_fake.core.outcomes import OutcomeScript
-from ips_fake.core.runs import NEW_SECONDS, JobOfRun, Run, work_items_of
+from ips_fake.core.runs import NEW_SECONDS, Run, work_items_of
 from ips_fake.core.settings import ServiceSettings
 
 EXPORT_PATH_PREFIX = "/_fake/exports/"
@@ -55,7 +53,7 @@ BULK_MIN_CYCLES = 2
 BULK_MAX_BUILT = 20_000
 
 
-class Simulation:
+class Simulation(Outbox):
     """The state of one fake IPS server and the engine that moves it along the clock."""
 
     #: Whether a long stretch of a lone schedule's fire-run-finish cycles is applied in bulk
@@ -97,7 +95,7 @@ class Simulation:
         # runs that created assets, by the serial of their first asset (ascending)
         self._asset_firsts: array[int] = array("q")
         self._asset_run_ids: array[int] = array("q")
-        self._outbox: dict[str, deque[tuple[int, Notification]]] = {}
+        self._outbox = {}
         self._mail_serial = 0
         self._finish_serial = 0
         self._timeline = Timeline()
@@ -598,73 +596,3 @@ class Simulation:
         if indexed is None:
             return []
         return [indexed] if isinstance(indexed, Run) else list(indexed.values())
-
-    def _email_setting(self, run: Run) -> EmailSetting:
-        return self._email_setting_of(run.job)
-
-    @staticmethod
-    def _email_setting_of(job: JobOfRun) -> EmailSetting:
-        return job.email_setting
-
-    def _notify_end(self, run: Run, at: datetime) -> None:
-        setting = self._email_setting(run)
-        if setting is EmailSetting.NONE:
-            return
-        success, errors, warnings, duplicates, fatal = run.tally(at)
-        failed = fatal or errors > 0
-        warned = warnings > 0
-        wanted = {
-            EmailSetting.ALL: True,
-            EmailSetting.JOB_COMPLETION: True,
-            EmailSetting.ERROR: failed,
-            EmailSetting.ERROR_AND_WARNING: failed or warned,
-            EmailSetting.NONE: False,
-        }[setting]
-        if wanted:
-            subject = "mail_fail_subject" if failed else "mail_end_subject"
-            counts = (success, errors, warnings, duplicates)
-            self._mail(run, at, subject, "mail_body", reason="end", counts=counts)
-
-    def _mail(
-        self,
-        run: Run,
-        at: datetime,
-        subject_key: str,
-        body_key: str,
-        *,
-        reason: str,
-        counts: tuple[int, int, int, int] = (0, 0, 0, 0),
-    ) -> None:
-        locale = run.job.locale or "en-US"
-        success, errors, warnings, duplicates = counts
-        self._mail_serial += 1
-        outbox = self._outbox.setdefault(run.job.company_id, deque())
-        if len(outbox) >= self.settings.log_retention:
-            outbox.popleft()
-        outbox.append(
-            (
-                self._mail_serial,
-                Notification(
-                    to=run.job.notify_email,
-                    subject=localized(subject_key, locale, job=run.job.name),
-                    body=localized(
-                        body_key,
-                        locale,
-                        run=run.name,
-                        success=success,
-                        errors=errors,
-                        warnings=warnings,
-                        duplicates=duplicates,
-                    ),
-                    locale=locale,
-                    company_id=run.job.company_id,
-                    job_name=run.job.name,
-                    run_name=run.name,
-                    run_id=run.run_id,
-                    sent_at=at,
-                    reason=reason,
-                ),
-            )
-        )
-
-    # -- snapshots -----------------------------------------------------------------------------
