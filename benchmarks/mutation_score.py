@@ -60,57 +60,68 @@ TESTS_OF_LAYER = {
     # the SOAP attacks of tests/hostile (the MustUnderstand fault is pinned there)
     "soap": ("tests/soap", "tests/wsgi", "tests/hostile/test_wire_attacks.py", "ips_fake/soap"),
 }
-#: Mutants shown to change nothing observable, by key, each with the text its diff's added
-#: line must hold (compared without spaces, so a key that comes to name another mutant after
-#: an edit is no longer excused: it counts again, and the run says so) and why it is
-#: equivalent. They are still run; a survivor among them is reported as equivalent and left
-#: out of the score, a killed one counts as killed (and the entry should go).
-EQUIVALENT: dict[str, tuple[str, str]] = {
-    "ips_fake/core/runs.py:core/ReplaceTrueWithFalse:1": (
+#: Mutants shown to change nothing observable: ("module:operator", the text the mutant's added
+#: line must hold, why it is equivalent). The text is compared without spaces; a mutant of
+#: that module and operator whose diff does not hold it is not excused, so an edit that moves
+#: or renumbers code keeps the entry meaning the same mutant. They are still run; a survivor
+#: among them is reported as equivalent and left out of the score, a killed one counts as
+#: killed (and the entry should go).
+EQUIVALENT: tuple[tuple[str, str, str], ...] = (
+    (
+        "ips_fake/core/runs.py:core/ReplaceTrueWithFalse",
         "@dataclass(eq=False, slots=False)",
         "Run without __slots__: only memory use changes",
     ),
-    "ips_fake/core/cron.py:core/ReplaceTrueWithFalse:4": (
+    (
+        "ips_fake/core/cron_fields.py:core/ReplaceTrueWithFalse",
         "@dataclass(frozen=False)",
         "_DaysOfWeek made mutable: nothing assigns to it, and eq=True with frozen=False only "
         "drops __hash__, which nothing uses",
     ),
-    "ips_fake/core/cron.py:core/ReplaceFalseWithTrue:8": (
+    (
+        "ips_fake/core/cron.py:core/ReplaceFalseWithTrue",
         "_hours: tuple[int, ...] = field(init=False, repr=True, compare=False)",
         "the private parsed hours in a repr that no answer or message shows",
     ),
-    "ips_fake/core/runs.py:core/NumberReplacer:51": (
+    (
+        "ips_fake/core/runs.py:core/NumberReplacer",
         "for segment in self.segments[0:]:",
         "the loop starts from segments[0], which is already the chosen one",
     ),
-    "ips_fake/core/cron.py:core/ReplaceComparisonOperator_Eq_LtE:1": (
+    (
+        "ips_fake/core/cron_fields.py:core/ReplaceComparisonOperator_Eq_LtE",
         "elif weekday <= 1:",
         "Quartz weekdays are 1-7, so <= 1 is == 1",
     ),
-    "ips_fake/core/runs.py:core/ReplaceComparisonOperator_Lt_NotEq:7": (
+    (
+        "ips_fake/core/runs.py:core/ReplaceComparisonOperator_Lt_NotEq",
         "0.0 < fraction != 1.0",
         "an item's fraction is at most 1.0, so != 1.0 is < 1.0",
     ),
-    "ips_fake/core/service.py:core/NumberReplacer:29": (
+    (
+        "ips_fake/core/service.py:core/NumberReplacer",
         "run_handle(parsed.company_id, parsed.name, -1, HandleStyle.LEGACY)",
         "the legacy handle style leaves the run id out, so -1 builds the same handle as 0",
     ),
-    "ips_fake/soap/envelope.py:core/ReplaceBinaryOperator_Add_BitAnd:3": (
+    (
+        "ips_fake/soap/envelope.py:core/ReplaceBinaryOperator_Add_BitAnd",
         "inflater.decompress(data, MAX_REQUEST_BYTES & 1)",
         "MAX_REQUEST_BYTES is even, so & 1 is 0, which zlib reads as no limit; the size check "
         "after inflating refuses the same bodies (only peak memory changes)",
     ),
-    "ips_fake/core/cron.py:core/ReplaceComparisonOperator_Eq_Is:3": (
+    (
+        "ips_fake/core/cron_fields.py:core/ReplaceComparisonOperator_Eq_Is",
         'if token is "?":',
         "CPython keeps one object per one-character string, so a token equal to '?' is '?' "
         "(tests/core/test_pinned_mutants.py pins the behaviour)",
     ),
-    "ips_fake/core/cron.py:core/ReplaceComparisonOperator_Eq_Is:9": (
+    (
+        "ips_fake/core/cron_fields.py:core/ReplaceComparisonOperator_Eq_Is",
         'if dow is "*":',
         "CPython keeps one object per one-character string, so a field equal to '*' is '*' "
         "(tests/core/test_pinned_mutants.py pins the behaviour)",
     ),
-}
+)
 TIMEOUT_SECONDS = 180.0
 
 
@@ -333,20 +344,21 @@ def read_results(path: Path | None) -> dict[str, Outcome]:
 
 def equivalence_of(outcome: Outcome) -> str | None:
     """Why ``outcome``'s mutant is equivalent, from :data:`EQUIVALENT`; None when it is not
-    listed or its diff no longer holds the listed text (then the key names another mutant)."""
-    entry = EQUIVALENT.get(outcome.key)
-    if entry is None:
+    listed for its module and operator, or its diff holds none of the listed texts."""
+    where = outcome.key.rsplit(":", 1)[0]
+    entries = [(text, reason) for place, text, reason in EQUIVALENT if place == where]
+    if not entries:
         return None
-    text, reason = entry
     added = [
-        line[1:]
+        "".join(line[1:].split())
         for line in outcome.diff.splitlines()
         if line.startswith("+ ") or (line.startswith("+") and not line.startswith("+++"))
     ]
-    wanted = "".join(text.split())
-    if not any(wanted in "".join(line.split()) for line in added):
-        print(f"warning: {outcome.key} is listed as equivalent but its diff is another mutant")
-        return None
+    for text, reason in entries:
+        wanted = "".join(text.split())
+        if any(wanted in line for line in added):
+            return reason
+    return None
     return reason
 
 
