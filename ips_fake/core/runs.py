@@ -22,15 +22,14 @@ from typing import NamedTuple, Protocol
 # the log tables and asset_type_of lived here; re-exported for code importing them from here
 from ips_fake.core.joblogs import JOB_SUB_TYPES as JOB_SUB_TYPES
 from ips_fake.core.joblogs import LOG_TYPES as LOG_TYPES
+from ips_fake.core.joblogs import LoggedJob, build_log, item_line
 from ips_fake.core.joblogs import LogTypes as LogTypes
 from ips_fake.core.joblogs import asset_type_of as asset_type_of
-from ips_fake.core.joblogs import build_log, item_line
 from ips_fake.core.messages import localized
 from ips_fake.core.model import (
     EmailSetting,
     JobKind,
     JobLogInfo,
-    JobPayload,
     Outcome,
     RunState,
     TaskInfo,
@@ -70,32 +69,19 @@ def work_items_of(job: JobOfRun) -> tuple[WorkItem, ...]:
     return _fixed_items(None, job.kind.type_name)
 
 
-class JobOfRun(Protocol):
-    """What a run reads of the job it belongs to (:class:`ips_fake.core.jobs.ScheduledJob`
-    is one; this module does not import it, so jobs depend on runs and not back)."""
+class JobOfRun(LoggedJob, Protocol):
+    """What a run reads of the job it belongs to: what its log reads
+    (:class:`~ips_fake.core.joblogs.LoggedJob`) and more. :class:`ips_fake.core.jobs.ScheduledJob`
+    is one; this module does not import it, so jobs depend on runs and not back."""
 
     @property
     def key(self) -> tuple[str, str]: ...
-    @property
-    def company_id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def kind(self) -> JobKind: ...
-    @property
-    def locale(self) -> str | None: ...
-    @property
-    def description(self) -> str | None: ...
-    @property
-    def submitter_email(self) -> str: ...
     @property
     def notify_email(self) -> str: ...
     @property
     def email_setting(self) -> EmailSetting: ...
     @property
     def runs(self) -> tuple[Run, ...]: ...
-    @property
-    def payload(self) -> JobPayload: ...
 
 
 class RunView(NamedTuple):
