@@ -113,13 +113,20 @@ class _PackedExchange:
     packed: bytes
 
 
-def _pack(exchange: Exchange) -> Exchange | _PackedExchange:
-    """``exchange`` packed, or as it is when its params cannot be pickled."""
+def _packed_contents(params: Decoded, request: bytes, response: bytes) -> bytes | None:
+    """An exchange's params and bodies pickled and deflated (:func:`_compress`), or None when
+    its params cannot be pickled (it is then kept as it is)."""
     try:
-        data = pickle.dumps(
-            (exchange.params, exchange.request, exchange.response), pickle.HIGHEST_PROTOCOL
-        )
+        data = pickle.dumps((params, request, response), pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    return _compress(data)
+
+
+def _pack(exchange: Exchange, packed: bytes | None) -> Exchange | _PackedExchange:
+    """``exchange`` as the journal keeps it: with ``packed`` (its
+    :func:`_packed_contents`) in place of its params and bodies, or as it is without."""
+    if packed is None:
         return exchange
     return _PackedExchange(
         exchange.sequence,
@@ -132,7 +139,7 @@ def _pack(exchange: Exchange) -> Exchange | _PackedExchange:
         exchange.fault_kind,
         exchange.fault_reason,
         exchange.problem,
-        _compress(data),
+        packed,
     )
 
 
@@ -192,6 +199,8 @@ class Journal:
         request = journal_body(values.pop("request"), self.body_limit)
         response = journal_body(values.pop("response"), self.body_limit)
         weight = len(response) + max(len(request), decoded_size if values.get("params") else 0)
+        # pickled and deflated before taking the lock: handler threads do not wait on it
+        packed = _packed_contents(values["params"], request, response)
         with self.lock:
             self.sequence += 1
             exchange = Exchange(
@@ -199,7 +208,7 @@ class Journal:
             )
             if self.entries.maxlen is not None and len(self.entries) == self.entries.maxlen:
                 self._drop_oldest()
-            self.entries.append(_pack(exchange))
+            self.entries.append(_pack(exchange, packed))
             self._weights.append(weight)
             self.kept_bytes += weight
             while self.kept_bytes > self.byte_budget and len(self.entries) > 1:
