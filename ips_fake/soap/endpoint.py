@@ -56,7 +56,8 @@ JOURNAL_LIMIT = 10_000
 JOURNAL_BODY_LIMIT = 4 * 1024
 #: Most bytes all kept entries hold together (their kept bodies, and the decoded request a
 #: call's ``params`` came from); the oldest entries go first, the newest is always kept.
-#: Entries are stored compressed, in somewhat fewer bytes than they weigh.
+#: Entries are stored compressed (see :meth:`Journal.record`), in far fewer bytes than they
+#: weigh.
 JOURNAL_BYTE_BUDGET = 4 * 1024 * 1024
 #: Ends a body the journal cut; ``{size}`` is the body's whole length in bytes.
 TRUNCATION_MARKER = "\n[ips-fake journal: cut at {limit} of {size} bytes]"
@@ -98,7 +99,9 @@ class Exchange:
 @dataclass(frozen=True, slots=True)
 class _PackedExchange:
     """An exchange as the journal stores it: its params and bodies pickled and compressed
-    together (the decoded request repeats the request's text, so they pack well)."""
+    together (the decoded request repeats the request's text, so they pack well), against
+    ``dictionary``: the journal's preset dictionary for its operation (see
+    :meth:`Journal.record`)."""
 
     sequence: int
     operation: str | None
@@ -111,21 +114,22 @@ class _PackedExchange:
     fault_reason: str | None
     problem: str | None
     packed: bytes
+    dictionary: bytes
 
 
-def _packed_contents(params: Decoded, request: bytes, response: bytes) -> bytes | None:
-    """An exchange's params and bodies pickled and deflated (:func:`_compress`), or None when
-    its params cannot be pickled (it is then kept as it is)."""
+def _pickled_contents(params: Decoded, request: bytes, response: bytes) -> bytes | None:
+    """An exchange's params and bodies pickled, or None when its params cannot be pickled
+    (it is then kept as it is)."""
     try:
-        data = pickle.dumps((params, request, response), pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps((params, request, response), pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError):
         return None
-    return _compress(data)
 
 
-def _pack(exchange: Exchange, packed: bytes | None) -> Exchange | _PackedExchange:
-    """``exchange`` as the journal keeps it: with ``packed`` (its
-    :func:`_packed_contents`) in place of its params and bodies, or as it is without."""
+def _pack(exchange: Exchange, packed: tuple[bytes, bytes] | None) -> Exchange | _PackedExchange:
+    """``exchange`` as the journal keeps it: with ``packed`` (its pickled contents deflated,
+    and the dictionary they were deflated against) in place of its params and bodies, or as
+    it is without."""
     if packed is None:
         return exchange
     return _PackedExchange(
@@ -139,14 +143,21 @@ def _pack(exchange: Exchange, packed: bytes | None) -> Exchange | _PackedExchang
         exchange.fault_kind,
         exchange.fault_reason,
         exchange.problem,
-        packed,
+        *packed,
     )
 
 
-def _compress(data: bytes) -> bytes:
-    """``data`` deflated with a 4 KiB window and little memory: zlib's default state is
-    costly to set up for the few KiB of one exchange."""
-    packer = zlib.compressobj(6, zlib.DEFLATED, -12, 2)
+#: zlib's window for journal entries, as a base-two logarithm: 4 KiB, as much as one kept
+#: body; only the last 4 KiB of a preset dictionary can be referred to.
+_WINDOW_BITS = 12
+
+
+def _compress(data: bytes, dictionary: bytes) -> bytes:
+    """``data`` deflated with a 4 KiB window and little memory (zlib's default state is
+    costly to set up for the few KiB of one exchange), against the preset ``dictionary``:
+    an exchange of the same operation repeats most of its bytes, so what is left is mostly
+    the job name and handles (tens of bytes instead of hundreds)."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, -_WINDOW_BITS, 2, zdict=dictionary)
     return packer.compress(data) + packer.flush()
 
 
@@ -154,7 +165,9 @@ def _unpack(entry: Exchange | _PackedExchange) -> Exchange:
     """The exchange :func:`_pack` packed (our own bytes, never a client's)."""
     if isinstance(entry, Exchange):
         return entry
-    params, request, response = pickle.loads(zlib.decompress(entry.packed, -12))
+    unpacker = zlib.decompressobj(-_WINDOW_BITS, zdict=entry.dictionary)
+    data = unpacker.decompress(entry.packed) + unpacker.flush()
+    params, request, response = pickle.loads(data)
     return Exchange(
         entry.sequence,
         entry.operation,
@@ -189,18 +202,29 @@ class Journal:
     #: generation (numbering restarts at each clear)
     generation: int = 0
     _weights: deque[int] = field(default_factory=deque, repr=False)
+    #: preset dictionaries by operation (None: a request naming none): the last
+    #: 4 KiB of the first exchange of that operation the journal packed (at most one per
+    #: operation, until :meth:`clear`)
+    _dictionaries: dict[str | None, bytes] = field(default_factory=dict, repr=False)
 
     def record(self, *, decoded_size: int = 0, **values: Any) -> Exchange:
         """Append an exchange, numbering it. Its ``request`` and ``response`` are cut at
         ``body_limit`` bytes (:func:`journal_body`); it weighs its kept bodies, or
         ``decoded_size`` (bytes of the decoded request its ``params`` came from) when that is
         more; the oldest entries are dropped while the total passes ``byte_budget``. It is
-        kept packed (:class:`_PackedExchange`); :meth:`exchanges` unpacks."""
+        kept packed (:class:`_PackedExchange`), deflated against the last 4 KiB of the first
+        exchange of its operation the journal packed; :meth:`exchanges` unpacks."""
         request = journal_body(values.pop("request"), self.body_limit)
         response = journal_body(values.pop("response"), self.body_limit)
         weight = len(response) + max(len(request), decoded_size if values.get("params") else 0)
         # pickled and deflated before taking the lock: handler threads do not wait on it
-        packed = _packed_contents(values["params"], request, response)
+        pickled = _pickled_contents(values["params"], request, response)
+        packed: tuple[bytes, bytes] | None = None
+        if pickled is not None:
+            dictionary = self._dictionaries.setdefault(
+                values.get("operation"), pickled[-(1 << _WINDOW_BITS) :]
+            )
+            packed = (_compress(pickled, dictionary), dictionary)
         with self.lock:
             self.sequence += 1
             exchange = Exchange(
@@ -260,6 +284,7 @@ class Journal:
         with self.lock:
             self.entries.clear()
             self._weights.clear()
+            self._dictionaries.clear()
             self.kept_bytes = 0
             self.sequence = 0
             self.generation += 1

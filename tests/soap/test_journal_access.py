@@ -3,6 +3,8 @@ number, ``sequences``, and the ``generation`` a clear starts."""
 
 from __future__ import annotations
 
+import zlib
+
 from ips_fake.soap.endpoint import Journal
 
 
@@ -47,3 +49,41 @@ def test_clear_starts_a_new_generation_and_numbering() -> None:
     third = journal.get(1)
     assert third is not None
     assert third.params == {"jobHandle": "third"}
+
+
+def packed_size(journal: Journal, sequence: int) -> int:
+    """Bytes entry ``sequence`` keeps packed (its params and bodies deflated)."""
+    entry = journal.entries[sequence - journal.entries[0].sequence]
+    packed = getattr(entry, "packed", None)
+    assert isinstance(packed, bytes), "the entry was kept unpacked"
+    return len(packed)
+
+
+def test_exchanges_of_one_operation_pack_against_the_first_one() -> None:
+    journal = Journal()
+    body = b"<submitJobParam>" + b"".join(
+        b"<item>%d/%x.jpg</item>" % (k * 7919 % 1009, k * 104729) for k in range(60)
+    )
+    record(journal, body + b"<jobName>first</jobName>", operation="submitJob")
+    record(journal, body + b"<jobName>second</jobName>", operation="submitJob")
+    record(journal, b"<other>" + bytes(range(32, 127)) * 8, operation="stopJob")
+    # the second submitJob repeats the first: only its name is left to store
+    assert packed_size(journal, 2) * 4 < len(zlib.compress(body))
+    first, second, other = journal.exchanges()
+    assert second.request == body + b"<jobName>second</jobName>"
+    assert second.params == {"jobHandle": second.request.decode()}
+    assert other.request == b"<other>" + bytes(range(32, 127)) * 8
+    assert first.request == body + b"<jobName>first</jobName>"
+
+
+def test_clear_forgets_the_dictionaries_and_later_entries_unpack() -> None:
+    journal = Journal()
+    record(journal, b"<a>" + b"alpha " * 200, operation="submitJob")
+    journal.clear()
+    assert journal._dictionaries == {}
+    record(journal, b"<b>" + b"beta " * 200, operation="submitJob")
+    record(journal, b"<b>" + b"beta " * 199 + b"gamma", operation="submitJob")
+    assert [exchange.request for exchange in journal.exchanges()] == [
+        b"<b>" + b"beta " * 200,
+        b"<b>" + b"beta " * 199 + b"gamma",
+    ]
