@@ -1,4 +1,5 @@
-"""Serving a fake over HTTP on a background thread (werkzeug's threaded server).
+"""Serving a fake over HTTP on a background thread (werkzeug's server, answering connections on
+a bounded pool of reused threads).
 
 Example::
 
@@ -8,17 +9,18 @@ Example::
 
 from __future__ import annotations
 
+import queue
 import socket
 import threading
+from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from werkzeug.serving import (
     LISTEN_QUEUE,
     BaseWSGIServer,
     WSGIRequestHandler,
     get_sockaddr,
-    make_server,
     select_address_family,
 )
 
@@ -77,10 +79,125 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return listener
 
 
+#: Connections a served fake answers at once, each on its own thread (threads are started as
+#: needed and then reused); further connections wait their turn, oldest first.
+WORKER_THREADS = 32
+
+
+class _Workers:
+    """Up to ``limit`` daemon threads calling ``answer(connection, address)`` for queued
+    connections, oldest first. A thread is started only when every running one is busy;
+    threads are reused, so a connection costs no new thread nor a cold one's start-up."""
+
+    def __init__(self, limit: int, answer: Callable[[socket.socket, Any], None], name: str) -> None:
+        self._limit = limit
+        self._answer = answer
+        self._name = name
+        self._queue: queue.SimpleQueue[tuple[socket.socket, Any] | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._threads = 0
+        self._idle = 0
+        self._waiting = 0
+        self._closed = False
+
+    def submit(self, connection: socket.socket, address: Any) -> bool:
+        """Queue ``connection``; False when the pool is closed (the caller closes it)."""
+        with self._lock:
+            if self._closed:
+                return False
+            self._queue.put((connection, address))
+            self._waiting += 1
+            if self._waiting > self._idle and self._threads < self._limit:
+                self._threads += 1
+                threading.Thread(
+                    target=self._work, name=f"{self._name}-{self._threads}", daemon=True
+                ).start()
+        return True
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                self._idle += 1
+            item = self._queue.get()
+            with self._lock:
+                self._idle -= 1
+                if item is not None:
+                    self._waiting -= 1
+            if item is None:
+                return
+            self._answer(*item)
+
+    def close(self) -> list[socket.socket]:
+        """Stop taking connections and let the threads end once the queue is empty; the
+        connections still waiting, for the caller to close."""
+        with self._lock:
+            self._closed = True
+            waiting: list[socket.socket] = []
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    waiting.append(item[0])
+            self._waiting = 0
+            for _ in range(self._threads):
+                self._queue.put(None)
+        return waiting
+
+
+class _PooledWSGIServer(BaseWSGIServer):
+    """werkzeug's server answering each connection on a thread of a bounded pool
+    (:data:`WORKER_THREADS`) rather than on a new thread: a thread's start and its cold
+    caches cost more than a small SOAP call, and the pool bounds the threads (and the request
+    bodies held) at any time."""
+
+    multithread = True
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        app: WSGIApplication,
+        handler: type[WSGIRequestHandler],
+        fd: int,
+        workers: int = WORKER_THREADS,
+    ) -> None:
+        # werkzeug's constructor calls server_close on the socket it opens itself, before
+        # this server's pool exists: that call has no pool to close
+        self._workers: _Workers | None = None
+        super().__init__(host, port, app, handler, fd=fd)
+        self._workers = _Workers(workers, self._answer, f"ips-fake-worker-{self.port}")
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Hand the accepted connection to the pool."""
+        if self._workers is None or not self._workers.submit(request, client_address):
+            self.shutdown_request(request)
+
+    def _answer(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def server_close(self) -> None:
+        """Close the listening socket, and the connections still waiting for a thread."""
+        super().server_close()
+        if self._workers is None:
+            return
+        for connection in self._workers.close():
+            self.shutdown_request(connection)
+
+
 class AppServer:
     """An HTTP server for any WSGI app (the recording proxy, the replay stub), on a daemon
     thread or the caller's. ``read_timeout``: seconds a connection may stay silent while the
     server reads from it (default :data:`REQUEST_READ_TIMEOUT_SECONDS`; None waits forever).
+    ``worker_threads``: connections answered at once (default :data:`WORKER_THREADS`), each
+    on a reused thread; others wait their turn (docs/limits.md, "Connections"). Raises
+    ValueError when it is below 1, OSError naming the address when it cannot listen.
 
     Example::
 
@@ -96,18 +213,16 @@ class AppServer:
         *,
         quiet: bool = True,
         read_timeout: float | None = REQUEST_READ_TIMEOUT_SECONDS,
+        worker_threads: int = WORKER_THREADS,
     ) -> None:
+        if worker_threads < 1:
+            raise ValueError(f"worker_threads must be at least 1, not {worker_threads}")
         base = _QuietHandler if quiet else _Handler
         handler: type[WSGIRequestHandler] = type(base.__name__, (base,), {"timeout": read_timeout})
         listener = listening_socket(host, port)
         try:
-            self._server: BaseWSGIServer = make_server(
-                host,
-                listener.getsockname()[1],
-                app,
-                threaded=True,
-                request_handler=handler,
-                fd=listener.fileno(),
+            self._server = _PooledWSGIServer(
+                host, listener.getsockname()[1], app, handler, listener.fileno(), worker_threads
             )
         finally:
             listener.close()
@@ -161,7 +276,8 @@ class FakeServer(AppServer):
     """An HTTP server for one :class:`IpsFake`, bound to loopback by default.
 
     ``read_timeout``: seconds a connection may stay silent while the server reads from it
-    (default :data:`REQUEST_READ_TIMEOUT_SECONDS`; None waits forever).
+    (default :data:`REQUEST_READ_TIMEOUT_SECONDS`; None waits forever); ``worker_threads``:
+    connections answered at once (default :data:`WORKER_THREADS`; see :class:`AppServer`).
     """
 
     def __init__(
@@ -172,8 +288,16 @@ class FakeServer(AppServer):
         *,
         quiet: bool = True,
         read_timeout: float | None = REQUEST_READ_TIMEOUT_SECONDS,
+        worker_threads: int = WORKER_THREADS,
     ) -> None:
-        super().__init__(fake.app, host, port, quiet=quiet, read_timeout=read_timeout)
+        super().__init__(
+            fake.app,
+            host,
+            port,
+            quiet=quiet,
+            read_timeout=read_timeout,
+            worker_threads=worker_threads,
+        )
         self.fake = fake
 
     @property

@@ -1,0 +1,113 @@
+"""A served fake answers connections on a bounded pool of reused threads (docs/limits.md,
+"Connections"): threads are not started per connection, never more than ``worker_threads``
+run, a connection waits its turn rather than being refused, and closing the server closes
+the connections still waiting."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack
+
+import pytest
+
+from ips_fake.fake import IpsFake
+from ips_fake.server import WORKER_THREADS, FakeServer
+from tests.hostile.wire_attack_helpers import (
+    ANSWER_BOUND_SECONDS,
+    connection,
+    envelope,
+    read_to_end,
+    soap_post,
+    submit_job,
+)
+
+
+def workers_of(server: FakeServer) -> list[threading.Thread]:
+    """The live threads of ``server``'s pool (named after its port)."""
+    prefix = f"ips-fake-worker-{server._server.port}-"
+    return [thread for thread in threading.enumerate() if thread.name.startswith(prefix)]
+
+
+@pytest.fixture
+def small_pool() -> Iterator[FakeServer]:
+    """A served fake with two worker threads and a one-second read timeout."""
+    with FakeServer(IpsFake(), read_timeout=1.0, worker_threads=2) as server:
+        yield server
+
+
+def wait_until_idle(server: FakeServer) -> None:
+    """Wait (boundedly) until every thread of ``server``'s pool waits for a connection."""
+    workers = server._server._workers
+    assert workers is not None
+    for _ in range(500):
+        with workers._lock:
+            if workers._idle == workers._threads:
+                return
+        threading.Event().wait(0.01)
+    raise AssertionError("the pool's threads stayed busy")
+
+
+def test_sequential_connections_reuse_one_thread() -> None:
+    with FakeServer(IpsFake()) as server:
+        for number in range(12):
+            answer = soap_post(server, envelope(submit_job(f"Reused {number}")))
+            assert answer.status == 200
+            wait_until_idle(server)
+        assert len(workers_of(server)) == 1
+        assert server._server._workers is not None
+        assert server._server._workers._threads == 1
+
+
+def test_silent_connections_never_start_more_threads_than_the_pool_holds(
+    small_pool: FakeServer,
+) -> None:
+    with ExitStack() as stack:
+        for _ in range(5):
+            sock = stack.enter_context(connection(small_pool))
+            sock.sendall(b"POST /")  # half a request line, then silence
+        # the three connections beyond the pool wait; each is answered once a thread frees
+        answer = soap_post(small_pool, envelope(submit_job("After the silent ones")))
+        assert answer.status == 200
+        assert len(workers_of(small_pool)) == 2
+
+
+def test_a_busy_thread_does_not_hold_back_a_connection_a_free_one_can_take(
+    small_pool: FakeServer,
+) -> None:
+    with connection(small_pool) as silent:
+        silent.sendall(b"POST /")
+        answer = soap_post(small_pool, envelope(submit_job("Beside the silent one")))
+        assert answer.status == 200
+        # the silent connection was still open while the other was answered
+        silent.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            silent.recv(1)
+
+
+def test_closing_the_server_closes_the_connections_waiting_for_a_thread() -> None:
+    server = FakeServer(IpsFake(), read_timeout=ANSWER_BOUND_SECONDS, worker_threads=1).start()
+    port = server._server.port
+    with ExitStack() as stack:
+        busy = stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=5))
+        busy.sendall(b"POST /")  # holds the one thread until the (long) read timeout
+        waiting = stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=5))
+        waiting.sendall(b"POST /")
+        # the server accepts it and queues it: wait for the accept, then stop
+        for _ in range(200):
+            if server._server._workers is not None and server._server._workers._waiting:
+                break
+            threading.Event().wait(0.01)
+        assert server._server._workers is not None
+        assert server._server._workers._waiting == 1
+        server.stop()
+        with contextlib.suppress(ConnectionResetError):  # closed unanswered, either way
+            assert read_to_end(waiting) == b""
+
+
+def test_the_pool_size_must_be_at_least_one() -> None:
+    with pytest.raises(ValueError, match="worker_threads must be at least 1, not 0"):
+        FakeServer(IpsFake(), worker_threads=0)
+    assert WORKER_THREADS >= 8
