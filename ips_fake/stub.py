@@ -76,6 +76,11 @@ _BLANKED = SECRET_ELEMENTS | MAPPED_ELEMENTS
 _IDENTITY_BLANKED = _BLANKED | USER_ELEMENTS | COMPANY_ELEMENTS
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 _DIFF_LINES = 12
+#: Characters of a request's match key (and of each recorded one) that the unmatched fault's
+#: "closest recorded" search and its diff read: bounds their cost for a large request.
+CLOSENESS_CHARS = 64 * 1024
+#: Lines of each key the unmatched fault's diff compares, at most.
+DIFF_INPUT_LINES = 400
 
 
 def _blanked_body(body: bytes, blanked: frozenset[str] = _BLANKED) -> str:
@@ -196,20 +201,26 @@ class ReplayStub:
         reason = f"ips-fake replay: no recorded exchange matches this {what} request"
         if not self._entries:
             return reason + "; the cassette is empty"
-        closest = max(
-            self._entries.values(),
-            key=lambda entry: difflib.SequenceMatcher(None, entry.key, key).quick_ratio(),
-        )
+        # bounded: the live key's first CLOSENESS_CHARS are counted once, each recorded
+        # key's first CLOSENESS_CHARS once per entry; the diff reads DIFF_INPUT_LINES lines
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(key[:CLOSENESS_CHARS])
+
+        def closeness(entry: _Entry) -> float:
+            matcher.set_seq1(entry.key[:CLOSENESS_CHARS])
+            return matcher.quick_ratio()
+
+        closest = max(self._entries.values(), key=closeness)
         recorded = closest.steps[0].request
         name = operation_name(recorded) or f"{recorded.method} {urlsplit(recorded.path).path}"
+        recorded_lines = closest.key[:CLOSENESS_CHARS].splitlines()[:DIFF_INPUT_LINES]
+        received_lines = key[:CLOSENESS_CHARS].splitlines()[:DIFF_INPUT_LINES]
         diff = list(
             difflib.unified_diff(
-                closest.key.splitlines(), key.splitlines(), "recorded", "received", lineterm="", n=0
+                recorded_lines, received_lines, "recorded", "received", lineterm="", n=0
             )
         )[2 : 2 + _DIFF_LINES]
-        return f"{reason}; the closest recorded one is #{closest.index} {name}:\n" + "\n".join(
-            diff
-        )
+        return f"{reason}; the closest recorded one is #{closest.index} {name}:\n" + "\n".join(diff)
 
     def _fault(self, request: Request, reason: str, status: int = 500) -> Response:
         soap12 = "application/soap+xml" in request.headers.get("Content-Type", "")
