@@ -14,11 +14,15 @@ keeps them) so the page costs the same with 10 or 10,000 logs held; it never rea
 - ``GET /_fake/dashboard/journal/<sequence>``: one exchange, request and answer XML
   pretty-printed, passwords masked as in the admin API's journal.
 - ``GET /_fake/dashboard/static/<file>``: the script and the stylesheet.
+- ``POST /_fake/dashboard/token``: the page's token form (``token``, and the filters to
+  keep), form-encoded, at most :data:`TOKEN_FORM_BYTES` bytes: the token travels in the body,
+  never in an address.
 
 Protections are the admin API's (:class:`ips_fake.admin.AdminApi`): the same Host check and
 token. With a token set, ``/_fake/?token=TOKEN`` (the address ``ips-fake serve`` prints)
 stores it in a same-site, script-proof cookie scoped to ``/_fake/`` and redirects to the page
-without it; without it the page asks for it once. Pages forbid framing and any script, style
+without it; without it the page asks for it once, with a form that POSTs it (same Host and
+Origin checks as an admin write). Pages forbid framing and any script, style
 or connection from elsewhere (Content-Security-Policy).
 """
 
@@ -33,7 +37,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from lxml import etree
-from werkzeug.exceptions import HTTPException, NotFound, Unauthorized
+from werkzeug.exceptions import (
+    Forbidden,
+    HTTPException,
+    LengthRequired,
+    NotFound,
+    RequestEntityTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -58,6 +70,8 @@ PAGE_PATH = "/_fake/"
 ROUTE_PREFIX = "/_fake/dashboard/"
 #: Most rows a panel shows (the newest); the panel says how many match.
 LIST_LIMIT = 50
+#: Largest body the token form may POST, in bytes (a token and two filters).
+TOKEN_FORM_BYTES = 4096
 #: Most detail lines shown for one job log.
 DETAIL_LIMIT = 500
 #: Most lines shown of one job's payload options (a long URL list is cut there).
@@ -259,6 +273,7 @@ class Dashboard:
                 Rule(ROUTE_PREFIX + "logs/<int:run_id>", methods=["GET"], endpoint="log"),
                 Rule(ROUTE_PREFIX + "journal/<int:sequence>", methods=["GET"], endpoint="exchange"),
                 Rule(ROUTE_PREFIX + "static/<name>", methods=["GET"], endpoint="static"),
+                Rule(ROUTE_PREFIX + "token", methods=["POST"], endpoint="token"),
             ]
         )
 
@@ -272,7 +287,9 @@ class Dashboard:
             adapter = self.routes.bind_to_environ(request.environ)
             endpoint, values = adapter.match()
             if endpoint == "page" and "token" in request.args:
-                return self._take_token(request)
+                return self._take_token(request, request.args)
+            if endpoint == "token":
+                return self._take_posted_token(request)
             if endpoint == "static":
                 self.admin.check_host(request)
             else:
@@ -300,15 +317,41 @@ class Dashboard:
 
     # -- token ---------------------------------------------------------------------------------
 
-    def _take_token(self, request: Request) -> Response:
-        """``/_fake/?token=TOKEN``: keep a right token in the cookie and drop it from the
-        address; a wrong one gets the form again."""
+    def _take_posted_token(self, request: Request) -> Response:
+        """``POST /_fake/dashboard/token`` (the page's form): as :meth:`_take_token`, after
+        the Host and Origin checks of an admin write (403); 415 for a body that is not a form,
+        411 without a Content-Length, 413 past :data:`TOKEN_FORM_BYTES`."""
         self.admin.check_host(request)
-        presented = request.args.get("token", "")
+        # the page's own form comes with Origin "null" (its Referrer-Policy is no-referrer);
+        # a page naming another origin is refused. A form only stores the server's own token,
+        # which the sender must already know.
+        origin = request.headers.get("Origin")
+        own = f"{request.scheme}://{request.host}".lower()
+        if origin is not None and origin.strip().lower().rstrip("/") not in (own, "null"):
+            raise Forbidden(
+                f"a token form from elsewhere is refused: Origin {origin!r} is not {own!r}"
+            )
+        if request.mimetype != "application/x-www-form-urlencoded":
+            raise UnsupportedMediaType(
+                "the token form is sent as application/x-www-form-urlencoded"
+            )
+        length = request.content_length
+        if length is None:
+            raise LengthRequired("the token form is sent with a Content-Length")
+        if length > TOKEN_FORM_BYTES:
+            raise RequestEntityTooLarge(f"the token form is at most {TOKEN_FORM_BYTES} bytes")
+        request.max_content_length = TOKEN_FORM_BYTES
+        return self._take_token(request, request.form)
+
+    def _take_token(self, request: Request, fields: Mapping[str, str]) -> Response:
+        """``/_fake/?token=TOKEN`` or the posted form's ``fields``: keep a right token in the
+        cookie and go to the page without it; a wrong one gets the form again."""
+        self.admin.check_host(request)
+        presented = fields.get("token", "")
         expected = self.admin.token
         if expected is not None and not hmac.compare_digest(presented.encode(), expected.encode()):
-            return self._ask_token(request, wrong=True)
-        filters = Filters.from_args(request.args)
+            return self._ask_token(request, wrong=True, fields=fields)
+        filters = Filters.from_args(fields)
         response = Response(status=303, headers={"Location": PAGE_PATH + filters.query()})
         if expected is not None:
             response.set_cookie(
@@ -321,8 +364,10 @@ class Dashboard:
             )
         return response
 
-    def _ask_token(self, request: Request, *, wrong: bool) -> Response:
-        filters = Filters.from_args(request.args)
+    def _ask_token(
+        self, request: Request, *, wrong: bool, fields: Mapping[str, str] | None = None
+    ) -> Response:
+        filters = Filters.from_args(request.args if fields is None else fields)
         return self._html("token.html", {"wrong": wrong, "filters": filters}, status=401)
 
     # -- rendering -----------------------------------------------------------------------------

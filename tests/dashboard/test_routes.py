@@ -4,6 +4,7 @@ origin) on the page and on the writes it makes."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -266,3 +267,58 @@ def test_payload_lines_nest_and_count_what_they_leave_out() -> None:
     ]  # fmt: skip
     assert dom_id("job", "47", "a b") == dom_id("job", "47", "a b") != dom_id("job", "47", "ab")
     assert " " not in dom_id("job", "47", "a b")
+
+
+def test_the_token_form_posts_the_token_in_its_body_never_in_an_address() -> None:
+    fake = IpsFake(admin_token="s3cret")
+    client = Client(fake.app)
+    form = client.get("/_fake/?job=x").get_data(as_text=True)
+    assert '<form method="post" action="/_fake/dashboard/token">' in form
+    assert '<input type="hidden" name="job" value="x">' in form
+
+    wrong = client.post("/_fake/dashboard/token", data={"token": "nope", "job": "x"})
+    assert wrong.status_code == 401
+    text = wrong.get_data(as_text=True)
+    assert "not this server's admin token" in text
+    assert '<input type="hidden" name="job" value="x">' in text  # the filter is kept
+    assert "Set-Cookie" not in wrong.headers
+
+    # the page's own form: its no-referrer policy makes the browser send Origin "null"
+    taken = client.post(
+        "/_fake/dashboard/token", data={"token": "s3cret", "job": "x"}, headers={"Origin": "null"}
+    )
+    assert taken.status_code == 303
+    assert taken.headers["Location"] == "/_fake/?job=x"
+    assert "s3cret" not in taken.headers["Location"]
+    assert f"{TOKEN_COOKIE}=s3cret" in taken.headers["Set-Cookie"]
+    assert "SameSite=Strict" in taken.headers["Set-Cookie"]
+    assert client.get("/_fake/dashboard/panels").status_code == 200
+
+
+def test_the_token_form_refuses_what_a_foreign_page_or_a_script_could_send() -> None:
+    client = Client(IpsFake(admin_token="s3cret").app)
+    route = "/_fake/dashboard/token"
+    foreign = client.post(
+        route, data={"token": "s3cret"}, headers={"Origin": "http://evil.example"}
+    )
+    assert foreign.status_code == 403
+    assert "Set-Cookie" not in foreign.headers
+    assert (
+        client.post(route, data={"token": "s3cret"}, headers={"Host": "evil.example"}).status_code
+        == 403
+    )
+    as_json = client.post(route, json={"token": "s3cret"})
+    assert as_json.status_code == 415
+    huge = client.post(route, data={"token": "s3cret", "job": "j" * 5000})
+    assert huge.status_code == 413
+    assert "at most 4096 bytes" in huge.get_data(as_text=True)
+    unsized = client.post(
+        route,
+        input_stream=io.BytesIO(b"token=s3cret"),
+        content_type="application/x-www-form-urlencoded",
+        headers={"Transfer-Encoding": "chunked"},
+    )
+    assert unsized.status_code == 411
+    assert client.get(route).status_code == 405
+    # nothing above stored the token
+    assert client.get("/_fake/dashboard/panels").status_code == 401
