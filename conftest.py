@@ -33,4 +33,3 @@ def _short_hypothesis_runs_in_doctests(request: pytest.FixtureRequest) -> Iterat
         yield
     finally:
         settings.load_profile(previous)
-

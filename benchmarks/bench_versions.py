@@ -26,7 +26,7 @@ ROUNDS = 5
 
 _ENVELOPE = (
     '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
-    "<soapenv:Header><authHeader xmlns=\"{ns}\"><user>ipsuser@example.com</user>"
+    '<soapenv:Header><authHeader xmlns="{ns}"><user>ipsuser@example.com</user>'
     "<password>password</password></authHeader></soapenv:Header>"
     "<soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>"
 )
@@ -77,8 +77,7 @@ def _requests(ns: str) -> dict[str, Callable[[int], bytes]]:
         "</getScheduledJobsParam>"
     )
     active = (
-        f'<getActiveJobsParam xmlns="{ns}"><companyHandle>c|47</companyHandle>'
-        "</getActiveJobsParam>"
+        f'<getActiveJobsParam xmlns="{ns}"><companyHandle>c|47</companyHandle></getActiveJobsParam>'
     )
     return {
         "submitJob": lambda n: _request(ns, _submit(ns, f"bench-{n}", "2027-01-01T00:00:00Z")),

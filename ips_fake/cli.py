@@ -418,8 +418,10 @@ def verify_command(arguments: argparse.Namespace) -> int:
     ignore = [name.strip() for name in arguments.ignore.split(",") if name.strip()]
     companies = [part.strip().removeprefix("c|") for part in arguments.company.split(",")]
     if not companies or not all(part.isascii() and part.isdigit() for part in companies):
-        print(f"ips-fake: --company takes company ids (digits), not {arguments.company!r}",
-              file=sys.stderr)
+        print(
+            f"ips-fake: --company takes company ids (digits), not {arguments.company!r}",
+            file=sys.stderr,
+        )
         return 2
     if arguments.url and _needs_requests():
         return 2

@@ -140,8 +140,10 @@ def _forwarded(path: str, method: str, query: Iterable[str]) -> str | None:
         return None
     if path == XML_SERVICE_PATH and method == "POST":
         return None
-    if method == "GET" and _WSDL_FILE.fullmatch(path.removeprefix(WSDL_FOLDER)) and (
-        path.startswith(WSDL_FOLDER)
+    if (
+        method == "GET"
+        and _WSDL_FILE.fullmatch(path.removeprefix(WSDL_FOLDER))
+        and (path.startswith(WSDL_FOLDER))
     ):
         return None
     return (

@@ -345,9 +345,7 @@ class ValueMap:
         diff = difflib.unified_diff(
             want.splitlines(), got.splitlines(), "recorded (values mapped)", "replayed", lineterm=""
         )
-        return f"status {recorded.status} recorded, {replayed.status} replayed\n" + "\n".join(
-            diff
-        )
+        return f"status {recorded.status} recorded, {replayed.status} replayed\n" + "\n".join(diff)
 
 
 # -- verifying ---------------------------------------------------------------------------------

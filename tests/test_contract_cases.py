@@ -56,7 +56,10 @@ def test_cases_cover_every_fault_element_and_both_soap_versions() -> None:
 def test_a_wrong_expectation_is_reported_with_what_was_got() -> None:
     case = next(case for case in CASES if case.name == "two-payloads")
     wrong = ContractCase(
-        case.name, case.description, case.soap, case.request,
+        case.name,
+        case.description,
+        case.soap,
+        case.request,
         {"status": 200, "fault": {"element": "authorizationFault", "code": 20003}},
     )
     [result] = check_in_process([wrong])
@@ -70,7 +73,10 @@ def test_a_wrong_expectation_is_reported_with_what_was_got() -> None:
 def test_a_wrong_return_value_is_reported_by_element() -> None:
     case = next(case for case in CASES if case.name == "seed-submit-job-legacy")
     wrong = ContractCase(
-        case.name, case.description, case.soap, case.request,
+        case.name,
+        case.description,
+        case.soap,
+        case.request,
         {"status": 200, "return": "submitJobReturn", "values": {"jobHandle": "j|47|x||"}},
     )
     [result] = check_in_process([wrong])
@@ -126,5 +132,7 @@ def test_an_empty_folder_is_an_error_not_a_pass(tmp_path: Path) -> None:
 def test_case_files_are_tidy_json() -> None:
     for path in sorted(CASES_FOLDER.glob("*.json")):
         text = path.read_text(encoding="utf-8")
-        assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False,
-                                  sort_keys=True) + "\n", path.name
+        assert (
+            text
+            == json.dumps(json.loads(text), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        ), path.name

@@ -66,9 +66,7 @@ def test_the_wheel_metadata_names_version_license_authors_and_pythons(wheel: Pat
     ]
 
 
-def test_an_unpacked_wheel_checks_and_writes_out_its_own_cases(
-    wheel: Path, tmp_path: Path
-) -> None:
+def test_an_unpacked_wheel_checks_and_writes_out_its_own_cases(wheel: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     environment = {**os.environ, "PYTHONPATH": str(site)}

@@ -269,9 +269,10 @@ def test_the_record_and_serve_replay_commands_as_processes(
         replay.line_starting("Press Ctrl-C")
         base = service.removesuffix(SERVICE)
         assert wsdl_line.split()[-1] == base + WSDL  # the version the cassette recorded
-        assert zeep_scenario(_zeep(base), None) == [
-            value.replace("|47|", "|1|") for value in recorded[:5]
-        ] + recorded[5:]
+        assert (
+            zeep_scenario(_zeep(base), None)
+            == [value.replace("|47|", "|1|") for value in recorded[:5]] + recorded[5:]
+        )
         with requests.Session() as session:
             session.trust_env = False
             admin = session.get(base + "/_fake/state", timeout=10)
@@ -309,5 +310,3 @@ def test_verify_takes_the_companies_and_user_of_a_mapped_cassette(
     assert main(["verify", str(out), "--company", "48"]) == 1  # ipsuser may not use 48
     assert main(["verify", str(out), "--company", "c|47,48", "--user", "ipsuser@example.com"]) == 0
     assert main(["verify", str(out), "--company", "acme"]) == 2
-
-

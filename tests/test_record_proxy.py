@@ -258,7 +258,7 @@ def test_php_soapclient_records_through_the_proxy(
         f"['user' => '{USER}', 'password' => $argv[2]])]);\n"
         "$r = $c->submitJob(['companyHandle' => 'c|47', 'jobName' => 'from php', "
         "'imageServingPublishJob' => ['publishType' => 'Full', 'emailSetting' => 'None']]);\n"
-        "echo $r->jobHandle, \"\\n\";\n"
+        'echo $r->jobHandle, "\\n";\n'
         "$r = $c->getScheduledJobs(['companyHandle' => 'c|47']);\n"
         "echo $c->__getLastRequest() === null ? 'no' : 'ok', \"\\n\";\n",
         encoding="utf-8",

@@ -80,9 +80,7 @@ def seed_submit_job(fake: IpsFake, session: requests.Session) -> None:
 
 def publish_lifecycle(fake: IpsFake, session: requests.Session) -> None:
     """A job scheduled for later, watched through its run, then its logs (zeep, 2014-04-03)."""
-    client = zeep.Client(
-        INPROCESS_BASE_URL + WSDL_PATH, transport=zeep.Transport(session=session)
-    )
+    client = zeep.Client(INPROCESS_BASE_URL + WSDL_PATH, transport=zeep.Transport(session=session))
     header = client.get_element("{http://www.scene7.com/IpsApi/xsd/2014-04-03}authHeader")
     client.set_default_soapheaders([header(user="ipsuser@example.com", password="password")])
     service = client.service
@@ -142,8 +140,9 @@ def record(scenario: str) -> tuple[IpsFake, Cassette]:
     """Run a scenario on a fresh fake, recording its exchanges."""
     fake = IpsFake()
     session = in_process_session(fake.app)
-    cassette = record_session(session, Cassette(description=SCENARIOS[scenario].__doc__ or ""),
-                              now=fake.now)
+    cassette = record_session(
+        session, Cassette(description=SCENARIOS[scenario].__doc__ or ""), now=fake.now
+    )
     SCENARIOS[scenario](fake, session)
     return fake, cassette
 

@@ -26,7 +26,8 @@ def _browser_missing() -> str | None:
     if not missing:
         return None
     return (
-        "dashboard browser tests need " + ", ".join(missing)
+        "dashboard browser tests need "
+        + ", ".join(missing)
         + " (bash .ci/run installs them as root: apt-get install chromium chromium-driver)"
     )
 

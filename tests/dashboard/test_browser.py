@@ -145,8 +145,11 @@ def test_an_opened_log_shows_its_lines_and_stays_open_across_updates(
     open_page(browser, server)
 
     click(browser, "#log-1 summary")
-    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#log-1 table.log-lines"),
-         "the log's lines never loaded")
+    wait(
+        browser,
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#log-1 table.log-lines"),
+        "the log's lines never loaded",
+    )
     assert "OriginalJobName" in text(browser, "#log-1")
 
     before = refreshes(browser)
@@ -158,33 +161,40 @@ def test_an_opened_log_shows_its_lines_and_stays_open_across_updates(
     assert not_reloaded(browser)
 
 
-def test_a_scripted_failure_shows_in_the_failed_runs_log(
-    browser: Any, server: FakeServer
-) -> None:
+def test_a_scripted_failure_shows_in_the_failed_runs_log(browser: Any, server: FakeServer) -> None:
     open_page(browser, server)
     Select(browser.find_element(By.ID, "outcome")).select_by_visible_text("fail")
     browser.find_element(By.ID, "outcome-pattern").send_keys("Doomed*")
     browser.find_element(By.ID, "outcome-add").click()
-    wait(browser, lambda d: "fail" in text(d, "#rules"),
-         "the rule never showed")
+    wait(browser, lambda d: "fail" in text(d, "#rules"), "the rule never showed")
     assert [rule.outcome.value for rule in server.fake.service.outcomes.rules] == ["fail"]
 
     submit(server, "Doomed job")
     submit(server, "Fine job")
     advance_with_page(browser, "1 minute")
-    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#panel-logs details"),
-         "no log appeared")
-    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#panel-logs details")) == 2,
-         "both logs never appeared")
+    wait(
+        browser,
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#panel-logs details"),
+        "no log appeared",
+    )
+    wait(
+        browser,
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#panel-logs details")) == 2,
+        "both logs never appeared",
+    )
     click(browser, "#panel-logs details.fatal summary")
-    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "details.fatal tr.line-error"),
-         "the failed run's log shows no error line")
+    wait(
+        browser,
+        lambda d: d.find_elements(By.CSS_SELECTOR, "details.fatal tr.line-error"),
+        "the failed run's log shows no error line",
+    )
     assert "Doomed job" in text(browser, "#panel-logs details.fatal")
     assert len(browser.find_elements(By.CSS_SELECTOR, "#panel-logs details.fatal")) == 1
 
     browser.find_element(By.ID, "outcome-clear").click()
-    wait(browser, lambda d: "every job succeeds" in text(d, "#rules"),
-         "the rules were never cleared")
+    wait(
+        browser, lambda d: "every job succeeds" in text(d, "#rules"), "the rules were never cleared"
+    )
     assert list(server.fake.service.outcomes.rules) == []
 
 
@@ -192,12 +202,18 @@ def test_reset_empties_every_panel(browser: Any, server: FakeServer) -> None:
     submit(server, "Before the reset")
     open_page(browser, server)
     advance_with_page(browser, "10 seconds")
-    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#panel-logs details"),
-         "no log before the reset")
+    wait(
+        browser,
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#panel-logs details"),
+        "no log before the reset",
+    )
 
     browser.find_element(By.ID, "reset-button").click()
-    wait(browser, lambda d: "No job log yet." in text(d, "#panel-logs"),
-         "the logs stayed after the reset")
+    wait(
+        browser,
+        lambda d: "No job log yet." in text(d, "#panel-logs"),
+        "the logs stayed after the reset",
+    )
     assert "No request yet." in text(browser, "#panel-journal")
     assert "No mail." in text(browser, "#panel-outbox")
     assert text(browser, "#clock-now").startswith("2026-01-05 09:00:00")
@@ -211,8 +227,11 @@ def test_an_exchange_opens_to_its_xml_with_the_password_masked(
     submit(server, "Looked at")
     open_page(browser, server)
     click(browser, "#exchange-1 summary")
-    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#exchange-1 pre.xml"),
-         "the exchange's XML never loaded")
+    wait(
+        browser,
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#exchange-1 pre.xml"),
+        "the exchange's XML never loaded",
+    )
     request_xml, answer_xml = [
         pre.text for pre in browser.find_elements(By.CSS_SELECTOR, "#exchange-1 pre.xml")
     ]
