@@ -1,4 +1,4 @@
-"""submitJob and getActiveJobs over HTTP: ``ips-fake serve`` against a bare werkzeug server.
+"""submitJob and getActiveJobs over HTTP: ``ips-fake serve`` against bare werkzeug servers.
 
 Run with ``python -m benchmarks.bench_http [--compare-with CHECKOUT] [SECONDS] [ROUNDS]``
 (defaults 3 s, 5 rounds). ``--compare-with`` also serves the fake from another checkout (the
@@ -8,16 +8,18 @@ own process:
 
 - ``ips-fake serve --port 0`` (the command line users run) twice: with ``--clock real`` for
   the steady state, with ``--clock manual`` (runs never end) for the rest, and
-- a bare werkzeug server on the same model (werkzeug's threaded server, one thread per
-  connection, HTTP/1.1 keep-alive, the same handler class, socket read timeout and no access
-  log: werkzeug's own request handler, not the fake's) whose WSGI app reads the request body
-  and answers a fixed SOAP body: the bytes the fake answered to the same request, captured
-  before measuring.
+- two bare servers whose WSGI app reads the request body and answers a fixed SOAP body (the
+  bytes the fake answered to the same request, captured before measuring), with the same
+  handler class, socket read timeout and no access log:
 
-Then, for each workload, it alternates rounds of ``SECONDS`` between the two servers
-(bare, fake, bare, fake...) and prints each round's requests per second, the medians and the
-ratio fake / bare (the target for submitJob is at least 0.85), and each server's CPU time per
-request (from ``/proc``, so a busy machine slows both without skewing it). The workloads:
+  - ``bare werkzeug``: werkzeug's threaded server (a new thread per connection), the
+    baseline of the target: submitJob on the fake at least 0.85 of its requests per second;
+  - ``bare, fake's server``: the fake's own server (:class:`ips_fake.server.AppServer`, a
+    pool of reused threads), so that the ratio against it is the fake's own work alone.
+
+Then, for each workload, it alternates rounds of ``SECONDS`` between the servers and prints
+each round's requests per second, the medians and the ratio fake / bare against each bare
+server, and each server's CPU time per request (from ``/proc``). The workloads:
 
 - ``submitJob, scheduled only``: the API reference's submitJob example (an image serving
   publish job) with an ``execTime`` far ahead: the job is only scheduled;
@@ -28,17 +30,16 @@ request (from ``/proc``, so a busy machine slows both without skewing it). The w
 
 Every job name is new (a counter in the load generator), as a name in use is refused.
 
-What bounds the ratio (measured on a shared 2-core machine, load average 6 to 11): werkzeug's
-threaded server answers each request with ``Connection: close``, so every request is a new
-connection, a new thread, http.server's header parsing and a drain of the socket of up to
-10 ms; that costs about 400 to 550 µs of server CPU per request, for the bare server and the
-fake alike. The fake's own work in the same server measured 300 to 550 µs of CPU per
-submitJob (about 140 to 170 µs in one thread in-process, ``benchmarks/profile_request.py``):
-a quarter of it the core's ``IpsService.submit_job``, the rest parsing (lxml), validation,
-decoding, answering and the journal. A ratio of 0.85 leaves the fake about 18% of the bare
-server's cost, some 40 µs in-process, less than the core's call and lxml's parse, validation
-and serialization take together. Keep-alive would make the server's share smaller, not the
-ratio larger, and the fake relies on closing the connection after refusing a body unread.
+What bounds the ratio: werkzeug answers each request with ``Connection: close``, so every
+request is a new connection. On werkzeug's threaded server that is also a new thread, and a
+request's C work (lxml's parse, zlib) on a new thread costs several times what it costs on a
+warm one (``python -m benchmarks.profile_request`` runs in one thread): about 600 µs of CPU
+per submitJob against 250 µs. The fake's server therefore answers on a pool of reused
+threads, which on its own halves the server's cost per request (the two bare servers). What
+is left is the fake's own work, about 180 µs in one thread in-process, two to three times
+that in a served process where four connections' threads take turns at the GIL (each
+parse, compression or socket call hands it over). Figures vary by a factor of two between
+rounds on a shared 2-core machine: compare the ratios of one run, never figures of two runs.
 
 The load generator is ``wrk`` (``apt-get install wrk``; ``wrk -t1 -c4``, a Lua script making
 each request), a C program cheap enough per request to leave the server the bottleneck; when
@@ -107,9 +108,12 @@ def workloads(round_tag: str) -> list[Workload]:
 # -- the bare server ---------------------------------------------------------------------------
 
 
-def serve_bare(answers_file: str) -> None:
+def serve_bare(answers_file: str, model: str = "threaded") -> None:
     """Serve the bare app on a free loopback port, answering ``POST /<n>`` with answer ``n``
-    of ``answers_file`` (answers separated by NUL bytes); print the base URL, then serve."""
+    of ``answers_file`` (answers separated by NUL bytes); print the base URL, then serve.
+    ``model``: ``threaded`` (werkzeug's threaded server: a new thread per connection) or
+    ``pooled`` (the fake's own server, :class:`ips_fake.server.AppServer`: a pool of reused
+    threads)."""
     from werkzeug.serving import WSGIRequestHandler, make_server
 
     from ips_fake.server import REQUEST_READ_TIMEOUT_SECONDS
@@ -134,6 +138,13 @@ def serve_bare(answers_file: str) -> None:
             """No access log, as ``ips-fake serve`` without ``--access-log``."""
 
     handler = BareHandler
+    if model == "pooled":
+        from ips_fake.server import AppServer
+
+        pooled = AppServer(bare_app)
+        print(pooled.base_url, flush=True)
+        pooled.serve_forever()
+        return
     server = make_server("127.0.0.1", 0, bare_app, threaded=True, request_handler=handler)
     print(f"http://127.0.0.1:{server.port}", flush=True)
     server.serve_forever()
@@ -313,7 +324,7 @@ def main() -> None:
     """Start the servers, alternate rounds for each workload and print the figures."""
     args = sys.argv[1:]
     if args and args[0] == "--serve-bare":
-        serve_bare(args[1])
+        serve_bare(args[1], args[2] if len(args) > 2 else "threaded")
         return
     checkouts = {"ips-fake serve": ROOT}
     if args and args[0] == "--compare-with":
@@ -346,14 +357,26 @@ def main() -> None:
         ]
         with tempfile.NamedTemporaryFile("wb", delete=False) as handle:
             handle.write(b"\0".join(answers))
-        bare_process, bare_url = start(
-            [sys.executable, "-m", "benchmarks.bench_http", "--serve-bare", handle.name],
-            r"(http://\S+)",
-        )
-        processes.append(bare_process)
+        bares: dict[str, tuple[subprocess.Popen[str], str]] = {}
+        for bare_name, model in (("bare werkzeug", "threaded"), ("bare, fake's server", "pooled")):
+            bares[bare_name] = start(
+                [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.bench_http",
+                    "--serve-bare",
+                    handle.name,
+                    model,
+                ],
+                r"(http://\S+)",
+            )
+            processes.append(bares[bare_name][0])
         os.unlink(handle.name)
         for index, workload in enumerate(chosen):
-            targets = {"bare werkzeug": (bare_process.pid, f"{bare_url}/{index}")}
+            targets = {
+                bare_name: (process.pid, f"{url}/{index}")
+                for bare_name, (process, url) in bares.items()
+            }
             for name, started in fakes.items():
                 process, url = started[workload.clock]
                 targets[name] = (process.pid, url + SERVICE_PATH)
@@ -372,22 +395,22 @@ def main() -> None:
                 print(
                     f"  {name + ' req/s:':26}" + " ".join(f"{rate:7.0f}" for rate, _ in rounds_of)
                 )
-            bare = statistics.median(rate for rate, _ in results["bare werkzeug"])
-            bare_cpu = [cpu for _, cpu in results["bare werkzeug"] if cpu is not None]
-            for name in fakes:
-                fake = statistics.median(rate for rate, _ in results[name])
-                print(
-                    f"  {name}: median {fake:.0f}/s ({1e6 / fake:.0f} µs) against bare "
-                    f"{bare:.0f}/s ({1e6 / bare:.0f} µs): ratio fake/bare {fake / bare:.2f}"
-                )
-                fake_cpu = [cpu for _, cpu in results[name] if cpu is not None]
-                if bare_cpu and fake_cpu:
-                    bare_each, fake_each = statistics.median(bare_cpu), statistics.median(fake_cpu)
-                    print(
-                        f"    server CPU per request (medians): bare {bare_each:.0f} µs, fake "
-                        f"{fake_each:.0f} µs; ratio bare/fake {bare_each / fake_each:.2f} (the "
-                        "throughput ratio when each server is bound by its one core)"
-                    )
+            for bare_name in bares:
+                bare = statistics.median(rate for rate, _ in results[bare_name])
+                bare_cpu = [cpu for _, cpu in results[bare_name] if cpu is not None]
+                print(f"  against {bare_name} ({bare:.0f}/s, {1e6 / bare:.0f} µs):")
+                for name in fakes:
+                    fake = statistics.median(rate for rate, _ in results[name])
+                    line = f"    {name}: median {fake:.0f}/s, ratio fake/bare {fake / bare:.2f}"
+                    fake_cpu = [cpu for _, cpu in results[name] if cpu is not None]
+                    if bare_cpu and fake_cpu:
+                        bare_each = statistics.median(bare_cpu)
+                        fake_each = statistics.median(fake_cpu)
+                        line += (
+                            f"; server CPU per request (medians) bare {bare_each:.0f} µs, fake "
+                            f"{fake_each:.0f} µs, ratio bare/fake {bare_each / fake_each:.2f}"
+                        )
+                    print(line)
     finally:
         for process in processes:
             process.terminate()
