@@ -115,6 +115,35 @@ class _PackedExchange:
     problem: str | None
     packed: bytes
     dictionary: bytes
+    #: None: ``packed`` holds the params pickled with the bodies. Otherwise ``(plain,
+    #: content encoding)``: it holds the bodies alone, and the params are decoded again from
+    #: the (whole) request, as the endpoint decoded them (:func:`_reread_params`).
+    reread: tuple[bool, str] | None
+
+
+#: How most requests are read again: a SOAP request without a Content-Encoding (one shared
+#: tuple, so entries hold a reference rather than a tuple each).
+_SOAP_UNENCODED = (False, "")
+
+
+def _reread_params(operation: str | None, request: bytes, plain: bool, encoding: str) -> Decoded:
+    """The params the endpoint decoded from ``request`` (a whole body it answered without a
+    fault in reading it): the same steps, so an equal value."""
+    decoded = decode_body(request, encoding)
+    param = (parse_plain_request(decoded) if plain else parse_envelope(decoded)).body
+    assert operation is not None, "only an operation's params are read again"
+    return OPERATIONS[operation].decode(param)
+
+
+def _joined_bodies(request: bytes, response: bytes) -> bytes:
+    """``request`` and ``response`` as one byte string :func:`_split_bodies` splits."""
+    return len(request).to_bytes(4, "big") + request + response
+
+
+def _split_bodies(data: bytes) -> tuple[bytes, bytes]:
+    """The request and response :func:`_joined_bodies` joined."""
+    length = int.from_bytes(data[:4], "big")
+    return data[4 : 4 + length], data[4 + length :]
 
 
 def _pickled_contents(params: Decoded, request: bytes, response: bytes) -> bytes | None:
@@ -126,10 +155,12 @@ def _pickled_contents(params: Decoded, request: bytes, response: bytes) -> bytes
         return None
 
 
-def _pack(exchange: Exchange, packed: tuple[bytes, bytes] | None) -> Exchange | _PackedExchange:
-    """``exchange`` as the journal keeps it: with ``packed`` (its pickled contents deflated,
-    and the dictionary they were deflated against) in place of its params and bodies, or as
-    it is without."""
+def _pack(
+    exchange: Exchange, packed: tuple[bytes, bytes, tuple[bool, str] | None] | None
+) -> Exchange | _PackedExchange:
+    """``exchange`` as the journal keeps it: with ``packed`` (its contents deflated, the
+    dictionary they were deflated against, and how its params are read again, if they are)
+    in place of its params and bodies, or as it is without."""
     if packed is None:
         return exchange
     return _PackedExchange(
@@ -167,7 +198,12 @@ def _unpack(entry: Exchange | _PackedExchange) -> Exchange:
         return entry
     unpacker = zlib.decompressobj(-_WINDOW_BITS, zdict=entry.dictionary)
     data = unpacker.decompress(entry.packed) + unpacker.flush()
-    params, request, response = pickle.loads(data)
+    params: Decoded
+    if entry.reread is None:
+        params, request, response = pickle.loads(data)
+    else:
+        request, response = _split_bodies(data)
+        params = _reread_params(entry.operation, request, *entry.reread)
     return Exchange(
         entry.sequence,
         entry.operation,
@@ -207,24 +243,41 @@ class Journal:
     #: operation, until :meth:`clear`)
     _dictionaries: dict[str | None, bytes] = field(default_factory=dict, repr=False)
 
-    def record(self, *, decoded_size: int = 0, **values: Any) -> Exchange:
+    def record(
+        self, *, decoded_size: int = 0, reread: tuple[bool, str] | None = None, **values: Any
+    ) -> Exchange:
         """Append an exchange, numbering it. Its ``request`` and ``response`` are cut at
         ``body_limit`` bytes (:func:`journal_body`); it weighs its kept bodies, or
         ``decoded_size`` (bytes of the decoded request its ``params`` came from) when that is
         more; the oldest entries are dropped while the total passes ``byte_budget``. It is
         kept packed (:class:`_PackedExchange`), deflated against the last 4 KiB of the first
-        exchange of its operation the journal packed; :meth:`exchanges` unpacks."""
-        request = journal_body(values.pop("request"), self.body_limit)
+        exchange of its operation the journal packed; :meth:`exchanges` unpacks. With
+        ``reread`` (``(plain, content encoding)``: how the endpoint read the request) and the
+        request kept whole, the params are not stored but decoded again when unpacked."""
+        whole_request = values.pop("request")
+        request = journal_body(whole_request, self.body_limit)
         response = journal_body(values.pop("response"), self.body_limit)
         weight = len(response) + max(len(request), decoded_size if values.get("params") else 0)
-        # pickled and deflated before taking the lock: handler threads do not wait on it
-        pickled = _pickled_contents(values["params"], request, response)
-        packed: tuple[bytes, bytes] | None = None
-        if pickled is not None:
+        # packed before taking the lock: handler threads do not wait on it
+        contents: bytes | None
+        if (
+            reread is not None
+            and values.get("params")
+            and values.get("operation") in OPERATIONS
+            and request is whole_request
+        ):
+            contents = _joined_bodies(request, response)
+            if reread == _SOAP_UNENCODED:
+                reread = _SOAP_UNENCODED
+        else:
+            reread = None
+            contents = _pickled_contents(values["params"], request, response)
+        packed: tuple[bytes, bytes, tuple[bool, str] | None] | None = None
+        if contents is not None:
             dictionary = self._dictionaries.setdefault(
-                values.get("operation"), pickled[-(1 << _WINDOW_BITS) :]
+                values.get("operation"), contents[-(1 << _WINDOW_BITS) :]
             )
-            packed = (_compress(pickled, dictionary), dictionary)
+            packed = (_compress(contents, dictionary), dictionary, reread)
         with self.lock:
             self.sequence += 1
             exchange = Exchange(
@@ -309,6 +362,8 @@ class _Call:
     params: Decoded = field(default_factory=dict)
     credentials: Credentials = field(default_factory=Credentials)
     decoded_size: int = 0
+    #: the request's Content-Encoding (how its body is inflated)
+    content_encoding: str = ""
     #: set for the plain XML endpoint: answers are bare documents of this Content-Type
     plain_content_type: str | None = None
 
@@ -442,6 +497,7 @@ class SoapEndpoint:
     ) -> etree._Element:
         decoded = decode_body(body, content_encoding)
         call.decoded_size = len(decoded)
+        call.content_encoding = content_encoding
         if call.plain_content_type is not None:
             request = parse_plain_request(decoded)
         else:
@@ -538,6 +594,7 @@ class SoapEndpoint:
             request=request,
             response=payload,
             decoded_size=call.decoded_size,
+            reread=(call.plain_content_type is not None, call.content_encoding),
         )
         wants_gzip = (
             "gzip" in accept_encoding.lower() and call.credentials.gzip_response is not False

@@ -87,3 +87,68 @@ def test_clear_forgets_the_dictionaries_and_later_entries_unpack() -> None:
         b"<b>" + b"beta " * 200,
         b"<b>" + b"beta " * 199 + b"gamma",
     ]
+
+
+V2014 = "http://www.scene7.com/IpsApi/xsd/2014-04-03"
+
+
+def soap_request(param: str) -> bytes:
+    """A SOAP 1.1 request of user ipsuser@example.com holding ``param``."""
+    return (
+        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+        f'xmlns:ns="{V2014}"><soapenv:Header><ns:authHeader>'
+        "<ns:user>ipsuser@example.com</ns:user><ns:password>password</ns:password>"
+        f"</ns:authHeader></soapenv:Header><soapenv:Body>{param}</soapenv:Body>"
+        "</soapenv:Envelope>"
+    ).encode()
+
+
+def upload_param(name: str, urls: int) -> str:
+    items = "".join(
+        f"<ns:items><ns:sourceUrl>http://example.com/{k}.jpg</ns:sourceUrl>"
+        f"<ns:destPath>in/{k}.jpg</ns:destPath></ns:items>"
+        for k in range(urls)
+    )
+    return (
+        f"<ns:submitJobParam><ns:companyHandle>c|47</ns:companyHandle><ns:jobName>{name}"
+        f"</ns:jobName><ns:execTime>2099-01-01T00:00:00Z</ns:execTime><ns:uploadUrlsJob>"
+        f"<ns:urlArray>{items}</ns:urlArray><ns:overwrite>true</ns:overwrite>"
+        "<ns:readyForPublish>true</ns:readyForPublish><ns:createMask>false</ns:createMask>"
+        "<ns:emailSetting>None</ns:emailSetting>"
+        "</ns:uploadUrlsJob></ns:submitJobParam>"
+    )
+
+
+def test_params_are_decoded_again_from_a_whole_request_and_pickled_from_a_cut_one() -> None:
+    import gzip
+
+    from ips_fake.fake import IpsFake
+
+    endpoint = IpsFake().app.endpoint
+    plain_body = (
+        f'<Request xmlns="{V2014}"><authHeader><user>ipsuser@example.com</user>'
+        "<password>password</password></authHeader><getActiveJobsParam>"
+        "<companyHandle>c|47</companyHandle></getActiveJobsParam></Request>"
+    ).encode()
+    answers = [
+        endpoint.handle(soap_request(upload_param("small", 3)), content_type="text/xml"),
+        endpoint.handle(
+            gzip.compress(soap_request(upload_param("zipped", 3))),
+            content_type="text/xml",
+            content_encoding="gzip",
+        ),
+        endpoint.handle(plain_body, content_type="text/xml", plain=True),
+        # over the journal's 4 KiB body limit: the kept request is cut, its params pickled
+        endpoint.handle(soap_request(upload_param("large", 60)), content_type="text/xml"),
+    ]
+    assert [answer.status for answer in answers] == [200, 200, 200, 200]
+    journal = endpoint.journal
+    rereads = [entry.reread for entry in journal.entries]  # type: ignore[union-attr]
+    assert rereads == [(False, ""), (False, "gzip"), (True, ""), None]
+    for answer in answers:
+        kept = journal.get(answer.exchange.sequence)
+        assert kept is not None
+        assert answer.exchange.params  # decoded: something to compare
+        assert kept.params == answer.exchange.params
+        assert kept.request == answer.exchange.request
+        assert kept.response == answer.exchange.response
