@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import heapq
 import marshal
+import weakref
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Generic, TypeVar, overload
 
 from ips_fake.core.cron import QuartzSchedule
 from ips_fake.core.model import (
@@ -114,53 +115,170 @@ def unpack_payload(packed: bytes) -> JobPayload:
     )
 
 
-@dataclass(eq=False, slots=True, weakref_slot=True)
-class ScheduledJob:
-    """A submitted job: fires once (now or at ``exec_time``) or on a Quartz schedule.
+@dataclass(frozen=True, slots=True, weakref_slot=True)
+class JobProfile:
+    """What submitJob said of a job besides its name, payload and schedule: the same for
+    most jobs of a client, so one object is shared by all the jobs that have it
+    (:class:`JobProfiles` hands them out)."""
 
-    Its payload is kept packed (a finished one-off job stays known by its handle, so every
-    job ever submitted keeps it); :attr:`payload` unpacks it."""
-
-    serial: int
-    #: ``(company id, job name)``: the job's key in the service's indexes (one tuple shared
-    #: by all of them); :attr:`company_id` and :attr:`name` read it.
-    key: tuple[str, str]
-    packed_payload: bytes
     kind: JobKind
     email_setting: EmailSetting
     submitter_email: str
     notify_email: str
     locale: str | None
     description: str | None
-    exec_time: datetime | None
-    schedule: QuartzSchedule | None
     time_zone: str
-    trigger_state: TriggerState = TriggerState.NORMAL
-    next_fire: datetime | None = None
-    missed_while_paused: bool = False
-    version: int = 0
-    #: Its unfinished runs, oldest first (a tuple: most jobs have none, and () is shared).
-    runs: tuple[Run, ...] = ()
-    deleted: bool = False
+
+
+class JobProfiles:
+    """Hands out one :class:`JobProfile` per distinct set of fields while a job has it (held
+    weakly: a profile goes with the last job that has it, so unique descriptions do not pile
+    up)."""
+
+    def __init__(self) -> None:
+        self._known: weakref.WeakValueDictionary[tuple[object, ...], JobProfile] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def profile(
+        self,
+        payload: JobPayload,
+        *,
+        submitter_email: str,
+        notify_email: str,
+        locale: str | None,
+        description: str | None,
+        time_zone: str,
+    ) -> JobProfile:
+        """The shared profile of a job of ``payload`` with these fields."""
+        email_setting = payload.email_setting or EmailSetting.NONE
+        fields = (
+            payload.kind,
+            email_setting,
+            submitter_email,
+            notify_email,
+            locale,
+            description,
+            time_zone,
+        )
+        known = self._known.get(fields)
+        if known is None:
+            known = JobProfile(
+                payload.kind,
+                email_setting,
+                submitter_email,
+                notify_email,
+                locale,
+                description,
+                time_zone,
+            )
+            self._known[fields] = known
+        return known
+
+
+Value = TypeVar("Value")
+
+
+class _RareField(Generic[Value]):
+    """A field of :class:`ScheduledJob` that keeps its default for most jobs: read from the
+    job's dict of rare fields, which exists only once one of them is set."""
+
+    def __init__(self, default: Value) -> None:
+        self._default = default
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, job: None, owner: type) -> _RareField[Value]: ...
+    @overload
+    def __get__(self, job: ScheduledJob, owner: type) -> Value: ...
+    def __get__(self, job: ScheduledJob | None, owner: type) -> Value | _RareField[Value]:
+        if job is None:
+            return self
+        rare = job._rare
+        if rare is None:
+            return self._default
+        return rare.get(self._name, self._default)  # type: ignore[return-value]
+
+    def __set__(self, job: ScheduledJob, value: Value) -> None:
+        rare = job._rare
+        if rare is None:
+            if value == self._default:
+                return
+            rare = job._rare = {}
+        rare[self._name] = value
+
+
+class ScheduledJob:
+    """A submitted job: fires once (now or at its execTime) or on a Quartz schedule.
+
+    A finished one-off job stays known by its handle (behaviour.md section 1), so every job
+    ever submitted is kept: it is small. Its payload is kept packed (:attr:`payload` unpacks
+    it), what submitJob said besides is a shared :class:`JobProfile`, and the fields that
+    keep their default for most jobs live in a dict made when one of them is set."""
+
+    __slots__ = (
+        "__weakref__",
+        "_rare",
+        "key",
+        "next_fire",
+        "packed_payload",
+        "profile",
+        "runs",
+        "schedule",
+        "serial",
+        "trigger_state",
+    )
+
+    #: Whether a one-off fire came while the job was paused (it happens on resume).
+    missed_while_paused = _RareField(False)
+    version = _RareField(0)
+    deleted = _RareField(False)
     #: Recurring fires skipped because a run of this job was still unfinished.
-    skipped_fires: int = 0
+    skipped_fires = _RareField(0)
     #: While set, the job's timeline entry was moved past fires that come during its run:
     #: those after this instant and before the entry are skipped, counted as time passes.
-    skipping_since: datetime | None = None
+    skipping_since: _RareField[datetime | None] = _RareField(None)
+
+    def __init__(
+        self,
+        serial: int,
+        key: tuple[str, str],
+        packed_payload: bytes,
+        profile: JobProfile,
+        schedule: QuartzSchedule | None,
+    ) -> None:
+        self.serial = serial
+        #: ``(company id, job name)``: the job's key in the service's indexes (one tuple
+        #: shared by all of them); :attr:`company_id` and :attr:`name` read it.
+        self.key = key
+        self.packed_payload = packed_payload
+        self.profile = profile
+        self.schedule = schedule
+        self.trigger_state = TriggerState.NORMAL
+        self.next_fire: datetime | None = None
+        #: Its unfinished runs, oldest first (a tuple: most jobs have none, and () is shared).
+        self.runs: tuple[Run, ...] = ()
+        self._rare: dict[str, object] | None = None
 
     @classmethod
     def of(
-        cls, serial: int, company_id: str, name: str, payload: JobPayload, **fields: Any
+        cls,
+        serial: int,
+        company_id: str,
+        name: str,
+        payload: JobPayload,
+        profile: JobProfile,
+        schedule: QuartzSchedule | None = None,
     ) -> ScheduledJob:
-        """A job for ``payload`` (packed); ``fields`` are the other fields by name."""
-        return cls(
-            serial,
-            (company_id, name),
-            pack_payload(payload),
-            payload.kind,
-            payload.email_setting or EmailSetting.NONE,
-            **fields,
-        )
+        """A job for ``payload`` (packed), with ``profile`` (its kind and e-mail setting
+        ``payload``'s)."""
+        return cls(serial, (company_id, name), pack_payload(payload), profile, schedule)
+
+    def __repr__(self) -> str:
+        return f"ScheduledJob({self.serial}, {self.key!r}, {self.trigger_state.value})"
 
     @property
     def company_id(self) -> str:
@@ -171,6 +289,41 @@ class ScheduledJob:
     def name(self) -> str:
         """The job's name (``jobName``, the runs' ``originalName``)."""
         return self.key[1]
+
+    @property
+    def kind(self) -> JobKind:
+        """The payload's kind."""
+        return self.profile.kind
+
+    @property
+    def email_setting(self) -> EmailSetting:
+        """The payload's e-mail setting (``None`` when it has none)."""
+        return self.profile.email_setting
+
+    @property
+    def submitter_email(self) -> str:
+        """The e-mail of the user who submitted the job."""
+        return self.profile.submitter_email
+
+    @property
+    def notify_email(self) -> str:
+        """Whom the job's mails go to."""
+        return self.profile.notify_email
+
+    @property
+    def locale(self) -> str | None:
+        """submitJob's locale."""
+        return self.profile.locale
+
+    @property
+    def description(self) -> str | None:
+        """submitJob's description."""
+        return self.profile.description
+
+    @property
+    def time_zone(self) -> str:
+        """The server's time zone when the job was submitted."""
+        return self.profile.time_zone
 
     @property
     def payload(self) -> JobPayload:

@@ -21,6 +21,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ips_fake.core.clock import HORIZON, Clock, ManualClock, past_horizon
+from ips_fake.core.compaction import compacted
 from ips_fake.core.cron import CronSyntaxError, QuartzSchedule
 from ips_fake.core.directory import Company, Directory, User
 from ips_fake.core.errors import FaultCode, IpsFault, invalid_parameter, missing_parameter
@@ -164,18 +165,16 @@ class IpsService(ServiceQueries):
             else:
                 first_fire = max(exec_time or now, now)
             self._job_serial += 1
-            job = ScheduledJob.of(
-                self._job_serial,
-                company.id,
-                name,
+            profile = self._job_profiles.profile(
                 request.payload,
                 submitter_email=user.email,
                 notify_email=notify_email,
                 locale=request.locale,
                 description=request.description,
-                exec_time=exec_time,
-                schedule=schedule,
                 time_zone=self.settings.time_zone,
+            )
+            job = ScheduledJob.of(
+                self._job_serial, company.id, name, request.payload, profile, schedule
             )
             if existing is not None:
                 existing.deleted = True
@@ -405,6 +404,7 @@ class IpsService(ServiceQueries):
             self._unlist(job)
             if self._jobs.get(job.key) is job:
                 del self._jobs[job.key]
+                self._jobs = compacted(self._jobs)
             for each in list(job.runs):
                 if each.stop_requested_at is None:
                     self._stop(each, now)

@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, tzinfo
 
 from ips_fake.core.clock import Clock
+from ips_fake.core.compaction import compacted
 from ips_fake.core.cron import QuartzSchedule, has_fixed_offset
 from ips_fake.core.handles import run_name
-from ips_fake.core.jobs import ScheduledJob, Timeline
+from ips_fake.core.jobs import JobProfiles, ScheduledJob, Timeline
 from ips_fake.core.model import (
     EmailSetting,
     JobKind,
@@ -73,6 +74,7 @@ class Simulation(Outbox):
     def _clear_state(self) -> None:
         # every submitted job not deleted, by (company, name); handles are read back into this
         self._jobs: dict[tuple[str, str], ScheduledJob] = {}
+        self._job_profiles = JobProfiles()
         # jobs getScheduledJobs lists (not Complete, not deleted), per company in serial order
         self._listed_jobs: dict[str, dict[int, ScheduledJob]] = {}
         self._runs: dict[int, Run] = {}
@@ -226,6 +228,7 @@ class Simulation(Outbox):
         listed = self._listed_jobs.get(job.company_id)
         if listed is not None:
             listed.pop(job.serial, None)
+            self._listed_jobs[job.company_id] = compacted(listed)
 
     def _complete(self, job: ScheduledJob) -> None:
         """The trigger will never fire again: ``Complete``, no longer listed."""
@@ -533,9 +536,15 @@ class Simulation(Outbox):
         self._finish_serial += 1
         run.finish_serial = self._finish_serial
         self._keep(run)
+        # these held every run in progress at once: once a burst has finished, their room
+        # is given back
         del self._runs[run.run_id]
-        self._active_payloads.pop(run.run_id, None)
-        del self._runs_by_company[run.job.company_id][run.run_id]
+        self._runs = compacted(self._runs)
+        if self._active_payloads.pop(run.run_id, None) is not None:
+            self._active_payloads = compacted(self._active_payloads)
+        company_runs = self._runs_by_company[run.job.company_id]
+        del company_runs[run.run_id]
+        self._runs_by_company[run.job.company_id] = compacted(company_runs)
         job = self._job_of(run)
         job.runs = tuple(each for each in job.runs if each is not run)
         self._notify_end(run, at)
