@@ -25,7 +25,7 @@ from ips_fake.core.model import (
     Notification,
     ScheduledJobInfo,
 )
-from ips_fake.core.runs import Run
+from ips_fake.core.runs import Run, payload_work_items
 from ips_fake.core.simulation import Simulation
 
 JOB_LOG_SORT_KEYS: dict[str, Callable[[JobLogInfo], object]] = {
@@ -139,11 +139,12 @@ class ServiceQueries(Simulation):
 
     def _active_info(self, run: Run, now: datetime) -> ActiveJobInfo:
         job = run.job
-        view = run.view(now)
         payload = self._active_payloads.get(run.run_id)
         if payload is None:
             # unpacked once per unfinished run, dropped when it finishes
             payload = self._active_payloads[run.run_id] = job.payload
+        held = run.held_items
+        view = run.view(now, held if held is not None else payload_work_items(payload))
         return ActiveJobInfo(
             company_id=job.company_id,
             run_id=run.run_id,

@@ -30,6 +30,7 @@ from ips_fake.core.model import (
     EmailSetting,
     JobKind,
     JobLogInfo,
+    JobPayload,
     Outcome,
     RunState,
     TaskInfo,
@@ -58,15 +59,19 @@ def _fixed_items(folder: str | None, stem: str = "") -> tuple[WorkItem, ...]:
 
 
 def work_items_of(job: JobOfRun) -> tuple[WorkItem, ...]:
-    """The items a run of ``job`` works through: the payload's, else
+    """The items a run of ``job`` works through (:func:`payload_work_items` of its payload)."""
+    return payload_work_items(job.payload)
+
+
+def payload_work_items(payload: JobPayload) -> tuple[WorkItem, ...]:
+    """The items a run of a job of ``payload`` works through: the payload's, else
     :data:`FIXED_ITEM_COUNT` made-up ones (images in the server directory of an upload of a
     directory, ``<JobType>-item-N`` otherwise)."""
-    payload = job.payload
     if payload.items:
         return payload.items
     if payload.kind is JobKind.UPLOAD_DIRECTORY:
         return _fixed_items(payload.server_dir.rstrip("/") if payload.server_dir else "upload")
-    return _fixed_items(None, job.kind.type_name)
+    return _fixed_items(None, payload.kind.type_name)
 
 
 class JobOfRun(LoggedJob, Protocol):
@@ -98,15 +103,16 @@ class RunView(NamedTuple):
 @dataclass(eq=False, slots=True)
 class Run:
     """One execution of a scheduled job (an ActiveJob while it lasts, then the compact record
-    its job log is built from on demand: ``ended_at`` set, its items let go, as they are
-    rebuilt from the job's packed payload when asked; nothing else changes)."""
+    its job log is built from on demand: ``ended_at`` set; nothing else changes). Its items
+    are rebuilt from the job's packed payload when asked (:attr:`items`)."""
 
     run_id: int
     job: JobOfRun
     name: str
     trigger_time: datetime
-    #: The run's work items (:func:`work_items_of` its job) while it is unfinished; None
-    #: once :meth:`release_items` let them go. Read :attr:`items`.
+    #: The run's work items (:func:`work_items_of` its job) when its maker had them at hand
+    #: (then :attr:`item_count` is their count), until :meth:`release_items` lets them go;
+    #: None otherwise. Read :attr:`items`.
     held_items: tuple[WorkItem, ...] | None
     outcome: Outcome
     seconds_per_item: float
@@ -329,8 +335,9 @@ class Run:
             return localized("queued", locale)
         return localized("progress", locale, done=done, total=self.item_count)
 
-    def view(self, now: datetime) -> RunView:
-        """What getActiveJobs shows of the run at ``now`` (the work done computed once)."""
+    def view(self, now: datetime, items: tuple[WorkItem, ...] | None = None) -> RunView:
+        """What getActiveJobs shows of the run at ``now`` (the work done computed once);
+        ``items`` are the run's items when the caller has them at hand."""
         state = self.state(now)
         active = self.active_seconds(now)
         done = self._done_after(active)
@@ -342,7 +349,7 @@ class Run:
             self._progress_after(active) if self.started_at is not None else 0,
             message,
             updated,
-            self._task_at(state, active, done, updated, message),
+            self._task_at(state, active, done, updated, message, items),
         )
 
     def task(self, now: datetime) -> TaskInfo:
@@ -353,7 +360,13 @@ class Run:
         return self._task_at(self.state(now), active, done, updated, self.progress_message(now))
 
     def _task_at(
-        self, state: RunState, active: float, done: int, updated: datetime, message: str
+        self,
+        state: RunState,
+        active: float,
+        done: int,
+        updated: datetime,
+        message: str,
+        items_at_hand: tuple[WorkItem, ...] | None = None,
     ) -> TaskInfo:
         count = self.item_count
         processing = 1 if state is RunState.RUNNING and done < self.effective_item_count else 0
@@ -366,7 +379,7 @@ class Run:
         work = self.work_seconds
         per_item_seconds = work / max(self.effective_item_count, 1)
         items = []
-        for index, item in enumerate(self.items):
+        for index, item in enumerate(items_at_hand if items_at_hand is not None else self.items):
             if index < done:
                 fraction = 1.0
             elif index == done and processing and per_item_seconds > 0:

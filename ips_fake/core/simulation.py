@@ -492,15 +492,18 @@ class Simulation(Outbox):
         name = self._unique_run_name(job, at)
         self._run_names.setdefault(job.company_id, {})[name] = self._run_serial
         rule = self.outcomes.choose(job.kind, job.name)
+        # the items are not held: they are rebuilt from the job's packed payload when asked,
+        # so a burst of runs leaves no high-water mark of items behind
         run = Run(
             run_id=self._run_serial,
             job=job,
             name=name,
             trigger_time=at,
-            held_items=self._work_items(job),
+            held_items=None,
             outcome=rule.outcome,
             seconds_per_item=self.settings.seconds_per_item,
             total_seconds_override=rule.seconds,
+            item_count=len(self._work_items(job)),
         )
         self._runs[run.run_id] = run
         self._runs_by_company.setdefault(job.company_id, {})[run.run_id] = run
