@@ -89,7 +89,7 @@ class ServiceQueries(Simulation):
         run_id = self._run_names.get(parsed.company_id, {}).get(parsed.name)
         if run_id is None:
             return None
-        run = self._runs.get(run_id) or self._finished.get(run_id)
+        run = self._runs.get(run_id) or self._kept_run(run_id, parsed.company_id)
         if run is None or run_handle(run.job.company_id, run.name, run_id, parsed.style) != handle:
             return None
         return run
@@ -179,7 +179,7 @@ class ServiceQueries(Simulation):
         index = bisect_right(self._asset_firsts, serial) - 1
         if index < 0:
             return None
-        run = self._finished.get(self._asset_run_ids[index])
+        run = self._kept_run(self._asset_run_ids[index], company_id)
         if run is None or run.job.company_id != company_id:
             return None
         return run if serial < run.first_asset + run.item_count else None
@@ -189,7 +189,7 @@ class ServiceQueries(Simulation):
     def export_archive(self, run_id: int) -> tuple[str, tuple[str, ...]] | None:
         """(run name, exported handles) of a finished export, or None."""
         with self.lock:
-            run = self._finished.get(run_id)
+            run = self._kept_run(run_id)
             if run is None or run.download_path is None or run.stopped:
                 return None
             if run.tally(run.ended_at or run.trigger_time)[4]:
@@ -199,7 +199,7 @@ class ServiceQueries(Simulation):
     def job_log(self, run_id: int) -> JobLogInfo | None:
         """The log a finished run left, or None."""
         with self.lock:
-            run = self._finished.get(run_id)
+            run = self._kept_run(run_id)
             return self._log(run) if run is not None else None
 
     def all_scheduled_jobs(self) -> list[ScheduledJobInfo]:
@@ -219,7 +219,10 @@ class ServiceQueries(Simulation):
         """Every job log in the order runs finished (no authorization)."""
         with self.lock:
             self.sync()
-            runs = sorted(self._finished.values(), key=lambda run: (run.ended_at, run.run_id))
+            runs = sorted(
+                (run for kept in self._logs.values() for run in kept.values()),
+                key=lambda run: (run.ended_at, run.run_id),
+            )
             return self._logs_of(runs)
 
     def notifications(self) -> list[Notification]:

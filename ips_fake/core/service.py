@@ -489,7 +489,7 @@ class IpsService(ServiceQueries):
                     run_id = self._find_run(user, company, handle)
                     if run_id is None:
                         raise self._unknown_handle(handle)
-                    found = self._finished.get(run_id)
+                    found = self._kept_run(run_id, company.id)
                     logs = [self._log(found)] if found is not None else []
             elif original_name is not None:
                 logs = self._logs_of(self._kept_of(company.id, original_name))

@@ -85,9 +85,8 @@ class Simulation(Outbox):
         # run id of every unfinished or kept run, per company by run name (the run's own
         # string): both handle styles are read back through it, and run names stay unique
         self._run_names: dict[str, dict[str, int]] = {}
-        # finished runs kept (the compact form of their logs), by run id and per company in
-        # the order they finished; logs are built from them when asked
-        self._finished: dict[int, Run] = {}
+        # finished runs kept (the compact form of their logs), per company by run id in the
+        # order they finished; logs are built from them when asked (see _kept_run)
         self._logs: dict[str, dict[int, Run]] = {}
         # kept runs per (company, job name): the run itself while it is the only one (most
         # jobs run once), else by run id
@@ -558,7 +557,6 @@ class Simulation(Outbox):
         """Keep a finished run (its log's compact form); past the company's retention bound,
         forget its oldest kept run."""
         company_id = run.job.company_id
-        self._finished[run.run_id] = run
         kept = self._logs.setdefault(company_id, {})
         kept[run.run_id] = run
         key = run.job.key
@@ -580,7 +578,6 @@ class Simulation(Outbox):
     def _forget(self, run: Run) -> None:
         """Drop a kept run: its handle then names nothing, its archive is gone."""
         company_id = run.job.company_id
-        del self._finished[run.run_id]
         del self._logs[company_id][run.run_id]
         key = run.job.key
         by_original = self._logs_by_original[key]
@@ -601,6 +598,17 @@ class Simulation(Outbox):
         names = self._run_names.get(company_id)
         if names is not None:
             names.pop(run.name, None)
+
+    def _kept_run(self, run_id: int, company_id: str | None = None) -> Run | None:
+        """The kept run ``run_id`` (of ``company_id`` when given, else of any company: one
+        look-up per company), or None."""
+        if company_id is not None:
+            return self._logs.get(company_id, {}).get(run_id)
+        for kept in self._logs.values():
+            run = kept.get(run_id)
+            if run is not None:
+                return run
+        return None
 
     def _kept_of(self, company_id: str, job_name: str) -> list[Run]:
         """The kept runs of one job name in a company, in the order they finished."""
