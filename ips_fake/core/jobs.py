@@ -8,8 +8,9 @@ import weakref
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar, overload
+from typing import Any
 
+from ips_fake.core.compaction import RareField
 from ips_fake.core.cron import QuartzSchedule
 from ips_fake.core.model import (
     PAYLOAD_ELEMENTS,
@@ -206,41 +207,6 @@ class JobProfiles:
         return vocabulary
 
 
-Value = TypeVar("Value")
-
-
-class _RareField(Generic[Value]):
-    """A field of :class:`ScheduledJob` that keeps its default for most jobs: read from the
-    job's dict of rare fields, which exists only once one of them is set."""
-
-    def __init__(self, default: Value) -> None:
-        self._default = default
-        self._name = ""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self._name = name
-
-    @overload
-    def __get__(self, job: None, owner: type) -> _RareField[Value]: ...
-    @overload
-    def __get__(self, job: ScheduledJob, owner: type) -> Value: ...
-    def __get__(self, job: ScheduledJob | None, owner: type) -> Value | _RareField[Value]:
-        if job is None:
-            return self
-        rare = job._rare
-        if rare is None:
-            return self._default
-        return rare.get(self._name, self._default)  # type: ignore[return-value]
-
-    def __set__(self, job: ScheduledJob, value: Value) -> None:
-        rare = job._rare
-        if rare is None:
-            if value == self._default:
-                return
-            rare = job._rare = {}
-        rare[self._name] = value
-
-
 class ScheduledJob:
     """A submitted job: fires once (now or at its execTime) or on a Quartz schedule.
 
@@ -263,14 +229,14 @@ class ScheduledJob:
     )
 
     #: Whether a one-off fire came while the job was paused (it happens on resume).
-    missed_while_paused = _RareField(False)
-    version = _RareField(0)
-    deleted = _RareField(False)
+    missed_while_paused = RareField(False)
+    version = RareField(0)
+    deleted = RareField(False)
     #: Recurring fires skipped because a run of this job was still unfinished.
-    skipped_fires = _RareField(0)
+    skipped_fires = RareField(0)
     #: While set, the job's timeline entry was moved past fires that come during its run:
     #: those after this instant and before the entry are skipped, counted as time passes.
-    skipping_since: _RareField[datetime | None] = _RareField(None)
+    skipping_since: RareField[datetime | None] = RareField(None)
 
     def __init__(
         self,

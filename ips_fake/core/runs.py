@@ -14,10 +14,11 @@ the run (re)started working; a pause closes the last segment, a resume opens a n
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple, Protocol
+
+from ips_fake.core.compaction import RareField
 
 # the log tables and asset_type_of lived here; re-exported for code importing them from here
 from ips_fake.core.joblogs import JOB_SUB_TYPES as JOB_SUB_TYPES
@@ -100,43 +101,79 @@ class RunView(NamedTuple):
     task: TaskInfo
 
 
-@dataclass(eq=False, slots=True)
 class Run:
     """One execution of a scheduled job (an ActiveJob while it lasts, then the compact record
     its job log is built from on demand: ``ended_at`` set; nothing else changes). Its items
-    are rebuilt from the job's packed payload when asked (:attr:`items`)."""
+    are rebuilt from the job's packed payload when asked (:attr:`items`).
 
-    run_id: int
-    job: JobOfRun
-    name: str
-    trigger_time: datetime
+    A kept run stays in memory until retention drops it, so it is small: the fields most runs
+    leave at their default (never paused, stopped, scripted or exported) are
+    :class:`~ips_fake.core.compaction.RareField` s."""
+
+    __slots__ = (
+        "_rare",
+        "ended_at",
+        "finish_serial",
+        "first_asset",
+        "item_count",
+        "job",
+        "name",
+        "outcome",
+        "run_id",
+        "seconds_per_item",
+        "started_at",
+        "trigger_time",
+    )
+
     #: The run's work items (:func:`work_items_of` its job) when its maker had them at hand
     #: (then :attr:`item_count` is their count), until :meth:`release_items` lets them go;
     #: None otherwise. Read :attr:`items`.
-    held_items: tuple[WorkItem, ...] | None
-    outcome: Outcome
-    seconds_per_item: float
-    total_seconds_override: float | None = None
-    started_at: datetime | None = None
+    held_items: RareField[tuple[WorkItem, ...] | None] = RareField(None)
+    #: The run's total active seconds when a scripted outcome sets them.
+    total_seconds_override: RareField[float | None] = RareField(None)
     #: The segments after the first (one per resume); see :attr:`segments`.
-    resumed_segments: tuple[tuple[datetime, float], ...] = ()
-    paused_at: datetime | None = None
-    stop_requested_at: datetime | None = None
-    version: int = 0
-    #: The asset serial of the first item's handle for jobs that create assets (uploads);
-    #: item ``i`` gets ``a|<company>|<first_asset + i>|1``. 0 when the run creates none.
-    first_asset: int = 0
-    ended_at: datetime | None = None
+    resumed_segments: RareField[tuple[tuple[datetime, float], ...]] = RareField(())
+    paused_at: RareField[datetime | None] = RareField(None)
+    stop_requested_at: RareField[datetime | None] = RareField(None)
+    version = RareField(0)
     #: Where the finished export's archive is served (``/_fake/exports/<run id>.zip``).
-    download_path: str | None = None
-    #: Order in which runs finished (per server), for merging logs of several runs.
-    finish_serial: int = 0
-    #: How many items the run works through (``len(items)``).
-    item_count: int = 0
+    download_path: RareField[str | None] = RareField(None)
 
-    def __post_init__(self) -> None:
-        if self.held_items is not None:
-            self.item_count = len(self.held_items)
+    def __init__(
+        self,
+        run_id: int,
+        job: JobOfRun,
+        name: str,
+        trigger_time: datetime,
+        held_items: tuple[WorkItem, ...] | None,
+        outcome: Outcome,
+        seconds_per_item: float,
+        total_seconds_override: float | None = None,
+        *,
+        item_count: int = 0,
+    ) -> None:
+        self._rare: dict[str, object] | None = None
+        self.run_id = run_id
+        self.job = job
+        self.name = name
+        self.trigger_time = trigger_time
+        self.outcome = outcome
+        self.seconds_per_item = seconds_per_item
+        self.started_at: datetime | None = None
+        #: The asset serial of the first item's handle for jobs that create assets
+        #: (uploads); item ``i`` gets ``a|<company>|<first_asset + i>|1``. 0 when the run
+        #: creates none.
+        self.first_asset = 0
+        self.ended_at: datetime | None = None
+        #: Order in which runs finished (per server), for merging logs of several runs.
+        self.finish_serial = 0
+        #: How many items the run works through (``len(items)``).
+        self.item_count = item_count if held_items is None else len(held_items)
+        self.held_items = held_items
+        self.total_seconds_override = total_seconds_override
+
+    def __repr__(self) -> str:
+        return f"Run({self.run_id}, {self.name!r})"
 
     @property
     def items(self) -> tuple[WorkItem, ...]:
