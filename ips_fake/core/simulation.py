@@ -93,9 +93,11 @@ class Simulation(Outbox):
         self._logs_by_original: dict[tuple[str, str], Run | dict[int, Run]] = {}
         # kept runs whose items name an asset given in the job (export, reprocess, ...)
         self._asset_runs: dict[tuple[str, str], dict[int, Run]] = {}
-        # runs that created assets, by the serial of their first asset (ascending)
+        # runs that created assets, by the serial of their first asset (ascending); entries
+        # of runs retention dropped are swept once they are half of them
         self._asset_firsts: array[int] = array("q")
         self._asset_run_ids: array[int] = array("q")
+        self._asset_entries_dropped = 0
         self._outbox = {}
         self._mail_serial = 0
         self._finish_serial = 0
@@ -598,6 +600,21 @@ class Simulation(Outbox):
         names = self._run_names.get(company_id)
         if names is not None:
             names.pop(run.name, None)
+        if run.first_asset:
+            self._asset_entries_dropped += 1
+            if self._asset_entries_dropped * 2 > len(self._asset_run_ids):
+                self._sweep_asset_index()
+
+    def _sweep_asset_index(self) -> None:
+        """Drop the entries of runs neither unfinished nor kept from the index of runs that
+        created assets (a serial in a dropped run's range then finds no run, as before)."""
+        firsts, run_ids = array("q"), array("q")
+        for first, run_id in zip(self._asset_firsts, self._asset_run_ids, strict=True):
+            if run_id in self._runs or self._kept_run(run_id) is not None:
+                firsts.append(first)
+                run_ids.append(run_id)
+        self._asset_firsts, self._asset_run_ids = firsts, run_ids
+        self._asset_entries_dropped = 0
 
     def _kept_run(self, run_id: int, company_id: str | None = None) -> Run | None:
         """The kept run ``run_id`` (of ``company_id`` when given, else of any company: one

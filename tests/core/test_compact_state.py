@@ -154,3 +154,21 @@ def test_a_burst_of_runs_leaves_its_indexes_small_and_its_items_unheld() -> None
         "in/7-1.jpg",
         "in/7-2.jpg",
     ]
+
+
+def test_the_index_of_created_assets_forgets_runs_retention_dropped() -> None:
+    fake = IpsFake(log_retention=5)
+    user = ips_user(fake)
+    for index in range(40):
+        request = SubmitJobRequest("47", f"upload-{index}", upload_payload(index))
+        fake.service.submit_job(user, request)
+        fake.advance(seconds=10)  # each run (3 items, 7 s) finishes before the next starts
+
+    service = fake.service
+    assert len(fake.job_logs) == 5
+    assert len(service._asset_run_ids) <= 2 * 5 + 1
+    # run n (1-based) created assets 3n-2 .. 3n: the last five runs' are found, older not
+    assert len(service.get_asset_job_logs(user, "47", "a|47|120|1")) == 1
+    assert len(service.get_asset_job_logs(user, "47", "a|47|106|1")) == 1
+    assert service.get_asset_job_logs(user, "47", "a|47|105|1") == []
+    assert service.get_asset_job_logs(user, "47", "a|47|1|1") == []
