@@ -357,7 +357,9 @@ class Timeline:
 
     def __init__(self) -> None:
         self._heap: list[_Entry] = []
-        self._live: dict[int, _Entry] = {}
+        # each target's entry, keyed by the target itself (jobs and runs hash by identity: no
+        # int object per entry, as id() keys would make)
+        self._live: dict[ScheduledJob | Run, _Entry] = {}
         self._live_peak = 0
         self._sequence = 0
 
@@ -376,13 +378,13 @@ class Timeline:
         self.discard(target)
         self._sequence += 1
         entry: _Entry = [at, self._sequence, kind, target]
-        self._live[id(target)] = entry
+        self._live[target] = entry
         self._live_peak = max(self._live_peak, len(self._live))
         heapq.heappush(self._heap, entry)
 
     def discard(self, target: ScheduledJob | Run) -> None:
         """Forget ``target``'s pending entry, if any."""
-        entry = self._live.pop(id(target), None)
+        entry = self._live.pop(target, None)
         if entry is None:
             return
         entry[3] = None
@@ -393,7 +395,7 @@ class Timeline:
 
     def due_of(self, target: ScheduledJob | Run) -> datetime | None:
         """When ``target``'s pending entry is due, or None when it has none."""
-        entry = self._live.get(id(target))
+        entry = self._live.get(target)
         return None if entry is None else entry[0]  # type: ignore[return-value]
 
     def next_due(self) -> datetime | None:
@@ -410,7 +412,8 @@ class Timeline:
             at, _, kind, target = heapq.heappop(heap)
             if target is None:
                 continue
-            del self._live[id(target)]
+            assert isinstance(target, ScheduledJob | Run)
+            del self._live[target]
             self._forgot_one()
             return at, kind, target  # type: ignore[return-value]
         return None
