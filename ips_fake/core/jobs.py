@@ -218,11 +218,11 @@ class ScheduledJob:
     __slots__ = (
         "__weakref__",
         "_rare",
+        "_unfinished",
         "key",
         "next_fire",
         "packed_payload",
         "profile",
-        "runs",
         "schedule",
         "serial",
         "trigger_state",
@@ -255,8 +255,8 @@ class ScheduledJob:
         self.schedule = schedule
         self.trigger_state = TriggerState.NORMAL
         self.next_fire: datetime | None = None
-        #: Its unfinished runs, oldest first (a tuple: most jobs have none, and () is shared).
-        self.runs: tuple[Run, ...] = ()
+        # its unfinished runs (see runs): the run itself while it is the only one
+        self._unfinished: Run | tuple[Run, ...] = ()
         self._rare: dict[str, object] | None = None
 
     @classmethod
@@ -321,6 +321,17 @@ class ScheduledJob:
     def time_zone(self) -> str:
         """The server's time zone when the job was submitted."""
         return self.profile.time_zone
+
+    @property
+    def runs(self) -> tuple[Run, ...]:
+        """Its unfinished runs, oldest first. Most jobs have none or one: the job holds ()
+        (shared) or the one run, so a burst of runs in progress costs no tuple each."""
+        unfinished = self._unfinished
+        return unfinished if isinstance(unfinished, tuple) else (unfinished,)
+
+    @runs.setter
+    def runs(self, runs: tuple[Run, ...]) -> None:
+        self._unfinished = runs[0] if len(runs) == 1 else runs
 
     @property
     def payload(self) -> JobPayload:
