@@ -103,7 +103,7 @@ class RunView(NamedTuple):
 
 class Run:
     """One execution of a scheduled job (an ActiveJob while it lasts, then the compact record
-    its job log is built from on demand: ``ended_at`` set; nothing else changes). Its items
+    its job log is built from on demand: :attr:`ended_at` set; nothing else changes). Its items
     are rebuilt from the job's packed payload when asked (:attr:`items`).
 
     A kept run stays in memory until retention drops it, so it is small: the fields most runs
@@ -112,7 +112,6 @@ class Run:
 
     __slots__ = (
         "_rare",
-        "ended_at",
         "finish_serial",
         "first_asset",
         "item_count",
@@ -138,6 +137,8 @@ class Run:
     version = RareField(0)
     #: Where the finished export's archive is served (``/_fake/exports/<run id>.zip``).
     download_path: RareField[str | None] = RareField(None)
+    #: When the run ended, when that is not :meth:`finish_time` (see :attr:`ended_at`).
+    _ended_elsewhen: RareField[datetime | None] = RareField(None)
 
     def __init__(
         self,
@@ -164,7 +165,6 @@ class Run:
         #: (uploads); item ``i`` gets ``a|<company>|<first_asset + i>|1``. 0 when the run
         #: creates none.
         self.first_asset = 0
-        self.ended_at: datetime | None = None
         #: Order in which runs finished (per server), for merging logs of several runs.
         self.finish_serial = 0
         #: How many items the run works through (``len(items)``).
@@ -174,6 +174,24 @@ class Run:
 
     def __repr__(self) -> str:
         return f"Run({self.run_id}, {self.name!r})"
+
+    @property
+    def ended_at(self) -> datetime | None:
+        """When the run ended; None until it has (its :attr:`finish_serial` is set with it).
+
+        A run ends at its :meth:`finish_time` (the simulation ends it when that comes), so
+        a kept run holds no instant of its own for it: it is worked out when asked."""
+        if not self.finish_serial:
+            return None
+        elsewhen = self._ended_elsewhen
+        return elsewhen if elsewhen is not None else self.finish_time()
+
+    @ended_at.setter
+    def ended_at(self, at: datetime) -> None:
+        """Record that the run ended at ``at`` (set :attr:`finish_serial` with it)."""
+        due = self.finish_time()
+        same = due is not None and at == due and at.tzinfo is due.tzinfo and at.fold == due.fold
+        self._ended_elsewhen = None if same else at
 
     @property
     def items(self) -> tuple[WorkItem, ...]:

@@ -172,3 +172,40 @@ def test_the_index_of_created_assets_forgets_runs_retention_dropped() -> None:
     assert len(service.get_asset_job_logs(user, "47", "a|47|106|1")) == 1
     assert service.get_asset_job_logs(user, "47", "a|47|105|1") == []
     assert service.get_asset_job_logs(user, "47", "a|47|1|1") == []
+
+
+def test_a_job_holds_its_one_run_in_progress_without_a_tuple() -> None:
+    fake = IpsFake()
+    user = ips_user(fake)
+    fake.service.submit_job(user, SubmitJobRequest("47", "twice", PUBLISH))
+    [job] = fake.service._jobs.values()
+    [first] = job.runs
+    assert job._unfinished is first
+    fake.service.execute_job(user, "47", "47|twice|")  # queues behind the first
+    assert [run.run_id for run in job.runs] == [first.run_id, first.run_id + 1]
+    fake.advance(seconds=8)  # the first ends, the second starts
+    assert [run.run_id for run in job.runs] == [first.run_id + 1]
+    assert job._unfinished is job.runs[0]
+    fake.advance(seconds=8)
+    assert job.runs == ()
+
+
+def test_a_kept_run_works_out_when_it_ended() -> None:
+    fake = IpsFake()
+    user = ips_user(fake)
+    for name in ("plain", "stopped"):
+        fake.service.submit_job(user, SubmitJobRequest("47", name, PUBLISH))
+    fake.advance(seconds=2)
+    [_, stopped] = fake.service.get_active_jobs(user, "47")
+    fake.service.stop_job(user, "47", f"47||{stopped.name}")  # Stopping for 1 s
+    fake.advance(seconds=10)
+
+    runs = {run.job.name: run for run in fake.service._logs["47"].values()}
+    assert runs["plain"].ended_at == T0 + timedelta(seconds=7)  # New 1 s, 3 items of 2 s
+    assert runs["stopped"].ended_at == T0 + timedelta(seconds=3)
+    assert runs["plain"]._rare is None  # no instant of its own
+    assert runs["stopped"]._rare is not None
+    assert runs["stopped"]._rare.get("_ended_elsewhen") is None
+    logs = {log.original_job_name: log for log in fake.job_logs}
+    assert logs["plain"].end_date == T0 + timedelta(seconds=7)
+    assert logs["stopped"].end_date == T0 + timedelta(seconds=3)
