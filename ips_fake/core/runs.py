@@ -248,7 +248,8 @@ class Run:
     @property
     def work_seconds(self) -> float:
         """Active seconds the run needs to finish."""
-        if self.total_seconds_override is not None:
+        # here and below: no rare field set (most runs) is the short way
+        if self._rare is not None and self.total_seconds_override is not None:
             return self.total_seconds_override
         return self.seconds_per_item * max(self.effective_item_count, 1)
 
@@ -266,7 +267,7 @@ class Run:
 
     def _last_segment(self) -> tuple[datetime, float] | None:
         """The segment the run works in now (or last worked in), None while it waits."""
-        if self.resumed_segments:
+        if self._rare is not None and self.resumed_segments:
             return self.resumed_segments[-1]
         if self.started_at is None:
             return None
@@ -284,9 +285,10 @@ class Run:
             return 0.0
         wall, active = last
         end = now
-        for cut in (self.paused_at, self.stop_requested_at):
-            if cut is not None and cut < end:
-                end = cut
+        if self._rare is not None:
+            for cut in (self.paused_at, self.stop_requested_at):
+                if cut is not None and cut < end:
+                    end = cut
         worked = max(0.0, (end - wall).total_seconds())
         return min(self.work_seconds, active + worked)
 
@@ -307,7 +309,7 @@ class Run:
         when a pause began belongs to the segment before the pause, not to the resume."""
         assert self.started_at is not None, "the run has not started"
         chosen = (self.started_at + _NEW_DELTA, 0.0)
-        for segment in self.resumed_segments:
+        for segment in self.resumed_segments if self._rare is not None else ():
             if segment[1] < active:
                 chosen = segment
         wall, offset = chosen
@@ -315,10 +317,11 @@ class Run:
 
     def finish_time(self) -> datetime | None:
         """When the run will finish, or None while it is paused or waiting."""
-        if self.stop_requested_at is not None:
+        rare = self._rare is not None
+        if rare and self.stop_requested_at is not None:
             return self.stop_requested_at + timedelta(seconds=STOP_SECONDS)
         last = self._last_segment()
-        if self.paused_at is not None or last is None:
+        if (rare and self.paused_at is not None) or last is None:
             return None
         wall, active = last
         return wall + timedelta(seconds=self.work_seconds - active)
