@@ -89,7 +89,8 @@ class ServiceQueries(Simulation):
         run_id = self._run_names.get(parsed.company_id, {}).get(parsed.name)
         if run_id is None:
             return None
-        run = self._runs.get(run_id) or self._kept_run(run_id, parsed.company_id)
+        company_id = parsed.company_id
+        run = self._unfinished_run(run_id, company_id) or self._kept_run(run_id, company_id)
         if run is None or run_handle(run.job.company_id, run.name, run_id, parsed.style) != handle:
             return None
         return run
@@ -213,7 +214,12 @@ class ServiceQueries(Simulation):
         """Every unfinished run, waiting ones included (no authorization)."""
         with self.lock:
             now = self.sync()
-            return [self._active_info(run, now) for run in self._runs.values()]
+            # each company's runs are in run id order
+            runs = merge(
+                *(unfinished.values() for unfinished in self._runs_by_company.values()),
+                key=lambda run: run.run_id,
+            )
+            return [self._active_info(run, now) for run in runs]
 
     def all_job_logs(self) -> list[JobLogInfo]:
         """Every job log in the order runs finished (no authorization)."""

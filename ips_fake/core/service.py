@@ -256,7 +256,8 @@ class IpsService(ServiceQueries):
                     run_id = self._find_run(user, company, handle)
                     if run_id is None:
                         raise self._unknown_handle(handle)
-                    runs = [self._runs[run_id]] if run_id in self._runs else []
+                    unfinished = self._unfinished_run(run_id)
+                    runs = [unfinished] if unfinished is not None else []
             result = []
             for run in runs:
                 if run.job.company_id not in scope:
@@ -319,7 +320,7 @@ class IpsService(ServiceQueries):
         run_id = self._find_run(user, company, handle)
         if run_id is None:
             raise self._unknown_handle(handle)
-        run = self._runs.get(run_id)
+        run = self._unfinished_run(run_id, company.id)
         if run is None:
             raise invalid_parameter(f"jobHandle {handle!r} names a run that has already finished")
         return now, None, run

@@ -77,10 +77,10 @@ class Simulation(Outbox):
         self._job_profiles = JobProfiles()
         # jobs getScheduledJobs lists (not Complete, not deleted), per company in serial order
         self._listed_jobs: dict[str, dict[int, ScheduledJob]] = {}
-        self._runs: dict[int, Run] = {}
         # the unpacked payloads of unfinished runs getActiveJobs has shown, by run id
         self._active_payloads: dict[int, JobPayload] = {}
-        # unfinished runs per company, in run id order (getActiveJobs reads one company's)
+        # unfinished runs per company, in run id order (getActiveJobs reads one company's;
+        # see _unfinished_run)
         self._runs_by_company: dict[str, dict[int, Run]] = {}
         # run id of every unfinished or kept run, per company by run name (the run's own
         # string): both handle styles are read back through it, and run names stay unique
@@ -506,7 +506,6 @@ class Simulation(Outbox):
             total_seconds_override=rule.seconds,
             item_count=len(self._work_items(job)),
         )
-        self._runs[run.run_id] = run
         self._runs_by_company.setdefault(job.company_id, {})[run.run_id] = run
         job.runs = (*job.runs, run)
         if len(job.runs) == 1:
@@ -542,8 +541,6 @@ class Simulation(Outbox):
         self._keep(run)
         # these held every run in progress at once: once a burst has finished, their room
         # is given back
-        del self._runs[run.run_id]
-        self._runs = compacted(self._runs)
         if self._active_payloads.pop(run.run_id, None) is not None:
             self._active_payloads = compacted(self._active_payloads)
         company_runs = self._runs_by_company[run.job.company_id]
@@ -610,11 +607,22 @@ class Simulation(Outbox):
         created assets (a serial in a dropped run's range then finds no run, as before)."""
         firsts, run_ids = array("q"), array("q")
         for first, run_id in zip(self._asset_firsts, self._asset_run_ids, strict=True):
-            if run_id in self._runs or self._kept_run(run_id) is not None:
+            if self._unfinished_run(run_id) or self._kept_run(run_id):
                 firsts.append(first)
                 run_ids.append(run_id)
         self._asset_firsts, self._asset_run_ids = firsts, run_ids
         self._asset_entries_dropped = 0
+
+    def _unfinished_run(self, run_id: int, company_id: str | None = None) -> Run | None:
+        """The unfinished run ``run_id`` (of ``company_id`` when given, else of any company:
+        one look-up per company), or None."""
+        if company_id is not None:
+            return self._runs_by_company.get(company_id, {}).get(run_id)
+        for unfinished in self._runs_by_company.values():
+            run = unfinished.get(run_id)
+            if run is not None:
+                return run
+        return None
 
     def _kept_run(self, run_id: int, company_id: str | None = None) -> Run | None:
         """The kept run ``run_id`` (of ``company_id`` when given, else of any company: one

@@ -132,21 +132,21 @@ def test_a_burst_of_runs_leaves_its_indexes_small_and_its_items_unheld() -> None
     fake.advance(hours=1)  # all 2,000 fire together
 
     service = fake.service
-    assert len(service._runs) == 2000
-    assert all(run.held_items is None for run in service._runs.values())
+    in_progress = service._runs_by_company["47"]
+    assert len(in_progress) == 2000
+    assert all(run.held_items is None for run in in_progress.values())
     [shown] = fake.service.get_active_jobs(user, "47", handle=f"47||{run_name('upload-7', due)}")
     assert [item.item_name for item in shown.tasks[0].items] == [
         "in/7-0.jpg",
         "in/7-1.jpg",
         "in/7-2.jpg",
     ]
-    emptied_before = sys.getsizeof(service._runs)
+    emptied_before = sys.getsizeof(in_progress)
     fake.advance(minutes=1)  # all of them finish
 
-    assert len(service._runs) == 0
+    assert len(service._runs_by_company["47"]) == 0
     assert len(fake.job_logs) == 2000
-    assert sys.getsizeof(service._runs) < ROOM_FLOOR < emptied_before
-    assert sys.getsizeof(service._runs_by_company["47"]) < ROOM_FLOOR
+    assert sys.getsizeof(service._runs_by_company["47"]) < ROOM_FLOOR < emptied_before
     assert sys.getsizeof(service._listed_jobs["47"]) < ROOM_FLOOR
     log = fake.service.get_job_log_details(user, "47", handle=f"47||{run_name('upload-7', due)}")
     assert [detail.asset_name for detail in log[0].log.details if detail.asset_name] == [
