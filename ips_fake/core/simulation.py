@@ -74,6 +74,8 @@ class Simulation(Outbox):
     def _clear_state(self) -> None:
         # every submitted job not deleted, by (company, name); handles are read back into this
         self._jobs: dict[tuple[str, str], ScheduledJob] = {}
+        # what submitJob said of jobs besides name, payload and schedule, one object shared
+        # by the jobs that said the same; and the payload packing vocabularies
         self._job_profiles = JobProfiles()
         # jobs getScheduledJobs lists (not Complete, not deleted), per company in serial order
         self._listed_jobs: dict[str, dict[int, ScheduledJob]] = {}
