@@ -137,6 +137,10 @@ class Run:
     version = RareField(0)
     #: Where the finished export's archive is served (``/_fake/exports/<run id>.zip``).
     download_path: RareField[str | None] = RareField(None)
+    #: Whether an item names an asset given in the job (an export's, a reprocess's...):
+    #: the service indexes such runs for getAssetJobLogs without rebuilding every run's
+    #: items.
+    names_assets = RareField(False)
     #: When the run ended, when that is not :meth:`finish_time` (see :attr:`ended_at`).
     _ended_elsewhen: RareField[datetime | None] = RareField(None)
 
@@ -171,6 +175,8 @@ class Run:
         self.item_count = item_count if held_items is None else len(held_items)
         self.held_items = held_items
         self.total_seconds_override = total_seconds_override
+        if held_items is not None:
+            self.names_assets = any(item.asset_handle for item in held_items)
 
     def __repr__(self) -> str:
         return f"Run({self.run_id}, {self.name!r})"

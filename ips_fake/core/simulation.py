@@ -497,6 +497,7 @@ class Simulation(Outbox):
         rule = self.outcomes.choose(job.kind, job.name)
         # the items are not held: they are rebuilt from the job's packed payload when asked,
         # so a burst of runs leaves no high-water mark of items behind
+        items = self._work_items(job)
         run = Run(
             run_id=self._run_serial,
             job=job,
@@ -506,8 +507,9 @@ class Simulation(Outbox):
             outcome=rule.outcome,
             seconds_per_item=self.settings.seconds_per_item,
             total_seconds_override=rule.seconds,
-            item_count=len(self._work_items(job)),
+            item_count=len(items),
         )
+        run.names_assets = any(item.asset_handle for item in items)
         self._runs_by_company.setdefault(job.company_id, {})[run.run_id] = run
         job.runs = (*job.runs, run)
         if len(job.runs) == 1:
@@ -568,7 +570,7 @@ class Simulation(Outbox):
             self._logs_by_original[key] = {indexed.run_id: indexed, run.run_id: run}
         else:
             indexed[run.run_id] = run
-        for item in run.items:
+        for item in run.items if run.names_assets else ():
             if item.asset_handle:
                 self._asset_runs.setdefault((company_id, item.asset_handle), {})[run.run_id] = run
         if len(kept) > self.settings.log_retention:
@@ -588,7 +590,7 @@ class Simulation(Outbox):
             del by_original[run.run_id]
             if len(by_original) == 1:
                 self._logs_by_original[key] = next(iter(by_original.values()))
-        for item in run.items:
+        for item in run.items if run.names_assets else ():
             if item.asset_handle:
                 asset_key = (company_id, item.asset_handle)
                 runs = self._asset_runs.get(asset_key)

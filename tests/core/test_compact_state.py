@@ -135,6 +135,7 @@ def test_a_burst_of_runs_leaves_its_indexes_small_and_its_items_unheld() -> None
     in_progress = service._runs_by_company["47"]
     assert len(in_progress) == 2000
     assert all(run.held_items is None for run in in_progress.values())
+    assert not any(run.names_assets for run in in_progress.values())  # uploads name none
     [shown] = fake.service.get_active_jobs(user, "47", handle=f"47||{run_name('upload-7', due)}")
     assert [item.item_name for item in shown.tasks[0].items] == [
         "in/7-0.jpg",
