@@ -1,6 +1,6 @@
 """What 20,000 uploadUrlsJobs cost in memory on a served fake, and where the bytes go.
 
-Run with ``python -m benchmarks.bench_memory [serve|steady|trace] [JOBS]``:
+Run with ``python -m benchmarks.bench_memory [serve|steady|trace|split] [JOBS]``:
 
 - ``serve`` (the default): starts ``ips-fake serve --clock manual --port 0`` and, over HTTP,
   submits ``JOBS`` (default 20,000) uploadUrlsJobs of three URLs each (distinct per job,
@@ -13,6 +13,11 @@ Run with ``python -m benchmarks.bench_memory [serve|steady|trace] [JOBS]``:
   runs at a time: what finished jobs cost once no burst has raised the high-water mark.
 - ``trace``: the same requests in process (the fake's WSGI app, no socket) under
   :mod:`tracemalloc`; prints the bytes per job by allocating source line at both points.
+- ``split``: the same requests in process, all due at once, without tracemalloc; prints the
+  RSS growth per job once scheduled, with every run in progress and once finished, split
+  into Python's small-object arenas (pymalloc: what its blocks in use hold, the rest is room
+  freed objects left) and the rest (the C allocator: large dict tables, big bytes). What
+  the RSS of ``serve`` adds to it comes from the server's threads.
 
 Figures are printed, never asserted.
 """
@@ -20,7 +25,10 @@ Figures are printed, never asserted.
 from __future__ import annotations
 
 import gc
+import os
+import re
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -143,11 +151,88 @@ def trace(jobs: int) -> None:
     tracemalloc.stop()
 
 
+def _pymalloc_bytes() -> tuple[int, int]:
+    """(bytes of pymalloc's arenas, bytes in its blocks in use), read from
+    :func:`sys._debugmallocstats` (CPython's report, written to stderr)."""
+    descriptor, path = tempfile.mkstemp()
+    saved = os.dup(2)
+    try:
+        os.dup2(descriptor, 2)
+        sys._debugmallocstats()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(descriptor)
+    with open(path) as report_file:
+        report = report_file.read()
+    os.unlink(path)
+
+    def figure(label: str) -> int:
+        found = re.search(rf"{label}\s+=\s+([\d,]+)", report)
+        return int(found.group(1).replace(",", "")) if found else 0
+
+    return figure(r"arenas \* \d+ bytes/arena"), figure("bytes in allocated blocks")
+
+
+def _rss_bytes() -> int:
+    """This process's resident set (Linux)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def split(jobs: int) -> None:
+    """In process, all due at once: RSS growth per job at three points, split between
+    pymalloc's arenas (blocks in use, room left by freed objects) and the rest."""
+    from ips_fake.fake import IpsFake
+    from ips_fake.transport import INPROCESS_BASE_URL, in_process_session
+
+    fake = IpsFake()
+    session = in_process_session(fake.app)
+    url = f"{INPROCESS_BASE_URL}/scene7/services/IpsApiService"
+    headers = {"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": '""'}
+
+    def soap(body: bytes) -> None:
+        session.post(url, data=body, headers=headers)
+
+    def advance(seconds: int) -> None:
+        session.post(f"{INPROCESS_BASE_URL}/_fake/clock", json={"advance": seconds})
+
+    soap(scheduled_upload(-1))
+    soap(ACTIVE)
+
+    def measure() -> tuple[int, int, int]:
+        gc.collect()
+        return (_rss_bytes(), *_pymalloc_bytes())
+
+    def show(label: str, before: tuple[int, int, int]) -> None:
+        rss, arenas, in_use = (now - then for now, then in zip(measure(), before, strict=True))
+        print(
+            f"{label}: {rss / jobs:.0f} B/job RSS = pymalloc {arenas / jobs:.0f} "
+            f"({in_use / jobs:.0f} in use, {(arenas - in_use) / jobs:.0f} free room) "
+            f"+ the rest {(rss - arenas) / jobs:.0f}"
+        )
+
+    before = measure()
+    for index in range(jobs):
+        soap(scheduled_upload(index))
+    show("scheduled", before)
+    advance(24 * 3600 + 3)  # every run has started, none has finished (a run lasts 7 s)
+    show("in progress", before)
+    advance(MOVE_SECONDS)
+    soap(ACTIVE)
+    show("finished", before)
+
+
 def main() -> None:
     args = sys.argv[1:]
     mode = args[0] if args else "serve"
     jobs = int(args[1]) if len(args) > 1 else JOBS
-    runners: dict[str, Callable[[int], None]] = {"serve": serve, "steady": steady, "trace": trace}
+    runners: dict[str, Callable[[int], None]] = {
+        "serve": serve,
+        "steady": steady,
+        "trace": trace,
+        "split": split,
+    }
     runners[mode](jobs)
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import heapq
 import marshal
+import weakref
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ips_fake.core.compaction import RareField
 from ips_fake.core.cron import QuartzSchedule
 from ips_fake.core.model import (
     PAYLOAD_ELEMENTS,
@@ -77,12 +79,11 @@ _PACK_VOCABULARY = marshal.dumps(
 )
 
 
-def pack_payload(payload: JobPayload) -> bytes:
-    """``payload`` as a few hundred bytes (its decoded tree of tuples and strings takes
-    several KiB); :func:`unpack_payload` gives it back equal."""
+def _payload_fields(payload: JobPayload) -> tuple[Any, ...]:
+    """``payload`` as a tree of tuples, strings and None (what :mod:`marshal` writes)."""
     email = payload.email_setting.value if payload.email_setting is not None else None
     items = tuple((item.name, item.asset_handle) for item in payload.items)
-    fields = (
+    return (
         payload.kind.value,
         payload.element,
         payload.options,
@@ -91,15 +92,32 @@ def pack_payload(payload: JobPayload) -> bytes:
         items,
         payload.server_dir,
     )
+
+
+def learned_vocabulary(payload: JobPayload) -> bytes:
+    """A vocabulary for packing payloads like ``payload``: :data:`_PACK_VOCABULARY` followed
+    by ``payload`` itself, cut to the packing window (the part zlib can use). Payloads of one
+    client differ in a few names and URLs: packed with the vocabulary of an earlier one,
+    an uploadUrlsJob of three URLs takes about 40 bytes instead of 120."""
+    learned = _PACK_VOCABULARY + marshal.dumps(_payload_fields(payload))
+    return learned[-(1 << _PACK_WINDOW_BITS) :]
+
+
+def pack_payload(payload: JobPayload, vocabulary: bytes = _PACK_VOCABULARY) -> bytes:
+    """``payload`` as a few hundred bytes (its decoded tree of tuples and strings takes
+    several KiB); :func:`unpack_payload` with the same ``vocabulary`` (zlib's preset
+    dictionary: :data:`_PACK_VOCABULARY` or a :func:`learned_vocabulary`) gives it back
+    equal."""
     # the least memory: zlib's default state is costly to set up for a few hundred bytes,
     # and gains nothing on them
-    packer = zlib.compressobj(6, zlib.DEFLATED, -_PACK_WINDOW_BITS, 1, zdict=_PACK_VOCABULARY)
-    return packer.compress(marshal.dumps(fields)) + packer.flush()
+    packer = zlib.compressobj(6, zlib.DEFLATED, -_PACK_WINDOW_BITS, 1, zdict=vocabulary)
+    return packer.compress(marshal.dumps(_payload_fields(payload))) + packer.flush()
 
 
-def unpack_payload(packed: bytes) -> JobPayload:
-    """The payload :func:`pack_payload` packed (a new, equal object on each call)."""
-    unpacker = zlib.decompressobj(-_PACK_WINDOW_BITS, zdict=_PACK_VOCABULARY)
+def unpack_payload(packed: bytes, vocabulary: bytes = _PACK_VOCABULARY) -> JobPayload:
+    """The payload :func:`pack_payload` packed with ``vocabulary`` (a new, equal object on
+    each call)."""
+    unpacker = zlib.decompressobj(-_PACK_WINDOW_BITS, zdict=vocabulary)
     kind, element, options, email, publish_type, items, server_dir = marshal.loads(
         unpacker.decompress(packed) + unpacker.flush()
     )
@@ -114,53 +132,150 @@ def unpack_payload(packed: bytes) -> JobPayload:
     )
 
 
-@dataclass(eq=False, slots=True, weakref_slot=True)
-class ScheduledJob:
-    """A submitted job: fires once (now or at ``exec_time``) or on a Quartz schedule.
+@dataclass(frozen=True, slots=True, weakref_slot=True)
+class JobProfile:
+    """What submitJob said of a job besides its name, payload and schedule: the same for
+    most jobs of a client, so one object is shared by all the jobs that have it
+    (:class:`JobProfiles` hands them out)."""
 
-    Its payload is kept packed (a finished one-off job stays known by its handle, so every
-    job ever submitted keeps it); :attr:`payload` unpacks it."""
-
-    serial: int
-    #: ``(company id, job name)``: the job's key in the service's indexes (one tuple shared
-    #: by all of them); :attr:`company_id` and :attr:`name` read it.
-    key: tuple[str, str]
-    packed_payload: bytes
     kind: JobKind
     email_setting: EmailSetting
     submitter_email: str
     notify_email: str
     locale: str | None
     description: str | None
-    exec_time: datetime | None
-    schedule: QuartzSchedule | None
     time_zone: str
-    trigger_state: TriggerState = TriggerState.NORMAL
-    next_fire: datetime | None = None
-    missed_while_paused: bool = False
-    version: int = 0
-    #: Its unfinished runs, oldest first (a tuple: most jobs have none, and () is shared).
-    runs: tuple[Run, ...] = ()
-    deleted: bool = False
+    #: What the payloads of jobs with this profile are packed with: the
+    #: :func:`learned_vocabulary` of the first payload of its kind the service saw (one
+    #: object per kind, shared).
+    vocabulary: bytes = field(default=_PACK_VOCABULARY, compare=False, repr=False)
+
+
+class JobProfiles:
+    """Hands out one :class:`JobProfile` per distinct set of fields while a job has it (held
+    weakly: a profile goes with the last job that has it, so unique descriptions do not pile
+    up), and keeps a packing vocabulary per job kind (at most 1 KiB each)."""
+
+    def __init__(self) -> None:
+        self._known: weakref.WeakValueDictionary[tuple[object, ...], JobProfile] = (
+            weakref.WeakValueDictionary()
+        )
+        self._vocabularies: dict[JobKind, bytes] = {}
+
+    def profile(
+        self,
+        payload: JobPayload,
+        *,
+        submitter_email: str,
+        notify_email: str,
+        locale: str | None,
+        description: str | None,
+        time_zone: str,
+    ) -> JobProfile:
+        """The shared profile of a job of ``payload`` with these fields."""
+        email_setting = payload.email_setting or EmailSetting.NONE
+        fields = (
+            payload.kind,
+            email_setting,
+            submitter_email,
+            notify_email,
+            locale,
+            description,
+            time_zone,
+        )
+        known = self._known.get(fields)
+        if known is None:
+            known = JobProfile(
+                payload.kind,
+                email_setting,
+                submitter_email,
+                notify_email,
+                locale,
+                description,
+                time_zone,
+                self._vocabulary(payload),
+            )
+            self._known[fields] = known
+        return known
+
+    def _vocabulary(self, payload: JobPayload) -> bytes:
+        """The packing vocabulary of ``payload``'s kind: learned from the first payload of
+        that kind, and kept (a payload packed with it is unpacked with it)."""
+        vocabulary = self._vocabularies.get(payload.kind)
+        if vocabulary is None:
+            vocabulary = self._vocabularies[payload.kind] = learned_vocabulary(payload)
+        return vocabulary
+
+
+class ScheduledJob:
+    """A submitted job: fires once (now or at its execTime) or on a Quartz schedule.
+
+    A finished one-off job stays known by its handle (behaviour.md section 1), so every job
+    ever submitted is kept: it is small. Its payload is kept packed (:attr:`payload` unpacks
+    it), what submitJob said besides is a shared :class:`JobProfile`, and the fields that
+    keep their default for most jobs live in a dict made when one of them is set."""
+
+    __slots__ = (
+        "__weakref__",
+        "_rare",
+        "_unfinished",
+        "key",
+        "next_fire",
+        "packed_payload",
+        "profile",
+        "schedule",
+        "serial",
+        "trigger_state",
+    )
+
+    #: Whether a one-off fire came while the job was paused (it happens on resume).
+    missed_while_paused = RareField(False)
+    version = RareField(0)
+    deleted = RareField(False)
     #: Recurring fires skipped because a run of this job was still unfinished.
-    skipped_fires: int = 0
+    skipped_fires = RareField(0)
     #: While set, the job's timeline entry was moved past fires that come during its run:
     #: those after this instant and before the entry are skipped, counted as time passes.
-    skipping_since: datetime | None = None
+    skipping_since: RareField[datetime | None] = RareField(None)
+
+    def __init__(
+        self,
+        serial: int,
+        key: tuple[str, str],
+        packed_payload: bytes,
+        profile: JobProfile,
+        schedule: QuartzSchedule | None,
+    ) -> None:
+        self.serial = serial
+        #: ``(company id, job name)``: the job's key in the service's indexes (one tuple
+        #: shared by all of them); :attr:`company_id` and :attr:`name` read it.
+        self.key = key
+        self.packed_payload = packed_payload
+        self.profile = profile
+        self.schedule = schedule
+        self.trigger_state = TriggerState.NORMAL
+        self.next_fire: datetime | None = None
+        # its unfinished runs (see runs): the run itself while it is the only one
+        self._unfinished: Run | tuple[Run, ...] = ()
+        self._rare: dict[str, object] | None = None
 
     @classmethod
     def of(
-        cls, serial: int, company_id: str, name: str, payload: JobPayload, **fields: Any
+        cls,
+        serial: int,
+        company_id: str,
+        name: str,
+        payload: JobPayload,
+        profile: JobProfile,
+        schedule: QuartzSchedule | None = None,
     ) -> ScheduledJob:
-        """A job for ``payload`` (packed); ``fields`` are the other fields by name."""
-        return cls(
-            serial,
-            (company_id, name),
-            pack_payload(payload),
-            payload.kind,
-            payload.email_setting or EmailSetting.NONE,
-            **fields,
-        )
+        """A job for ``payload`` (packed), with ``profile`` (its kind and e-mail setting
+        ``payload``'s)."""
+        packed = pack_payload(payload, profile.vocabulary)
+        return cls(serial, (company_id, name), packed, profile, schedule)
+
+    def __repr__(self) -> str:
+        return f"ScheduledJob({self.serial}, {self.key!r}, {self.trigger_state.value})"
 
     @property
     def company_id(self) -> str:
@@ -173,9 +288,55 @@ class ScheduledJob:
         return self.key[1]
 
     @property
+    def kind(self) -> JobKind:
+        """The payload's kind."""
+        return self.profile.kind
+
+    @property
+    def email_setting(self) -> EmailSetting:
+        """The payload's e-mail setting (``None`` when it has none)."""
+        return self.profile.email_setting
+
+    @property
+    def submitter_email(self) -> str:
+        """The e-mail of the user who submitted the job."""
+        return self.profile.submitter_email
+
+    @property
+    def notify_email(self) -> str:
+        """Whom the job's mails go to."""
+        return self.profile.notify_email
+
+    @property
+    def locale(self) -> str | None:
+        """submitJob's locale."""
+        return self.profile.locale
+
+    @property
+    def description(self) -> str | None:
+        """submitJob's description."""
+        return self.profile.description
+
+    @property
+    def time_zone(self) -> str:
+        """The server's time zone when the job was submitted."""
+        return self.profile.time_zone
+
+    @property
+    def runs(self) -> tuple[Run, ...]:
+        """Its unfinished runs, oldest first. Most jobs have none or one: the job holds ()
+        (shared) or the one run, so a burst of runs in progress costs no tuple each."""
+        unfinished = self._unfinished
+        return unfinished if isinstance(unfinished, tuple) else (unfinished,)
+
+    @runs.setter
+    def runs(self, runs: tuple[Run, ...]) -> None:
+        self._unfinished = runs[0] if len(runs) == 1 else runs
+
+    @property
     def payload(self) -> JobPayload:
         """The payload as submitted (unpacked anew on each call)."""
-        return unpack_payload(self.packed_payload)
+        return unpack_payload(self.packed_payload, self.profile.vocabulary)
 
     @property
     def is_listed(self) -> bool:
@@ -207,7 +368,9 @@ class Timeline:
 
     def __init__(self) -> None:
         self._heap: list[_Entry] = []
-        self._live: dict[int, _Entry] = {}
+        # each target's entry, keyed by the target itself (jobs and runs hash by identity: no
+        # int object per entry, as id() keys would make)
+        self._live: dict[ScheduledJob | Run, _Entry] = {}
         self._live_peak = 0
         self._sequence = 0
 
@@ -226,13 +389,13 @@ class Timeline:
         self.discard(target)
         self._sequence += 1
         entry: _Entry = [at, self._sequence, kind, target]
-        self._live[id(target)] = entry
+        self._live[target] = entry
         self._live_peak = max(self._live_peak, len(self._live))
         heapq.heappush(self._heap, entry)
 
     def discard(self, target: ScheduledJob | Run) -> None:
         """Forget ``target``'s pending entry, if any."""
-        entry = self._live.pop(id(target), None)
+        entry = self._live.pop(target, None)
         if entry is None:
             return
         entry[3] = None
@@ -243,7 +406,7 @@ class Timeline:
 
     def due_of(self, target: ScheduledJob | Run) -> datetime | None:
         """When ``target``'s pending entry is due, or None when it has none."""
-        entry = self._live.get(id(target))
+        entry = self._live.get(target)
         return None if entry is None else entry[0]  # type: ignore[return-value]
 
     def next_due(self) -> datetime | None:
@@ -260,7 +423,8 @@ class Timeline:
             at, _, kind, target = heapq.heappop(heap)
             if target is None:
                 continue
-            del self._live[id(target)]
+            assert isinstance(target, ScheduledJob | Run)
+            del self._live[target]
             self._forgot_one()
             return at, kind, target  # type: ignore[return-value]
         return None

@@ -25,7 +25,7 @@ from ips_fake.core.model import (
     Notification,
     ScheduledJobInfo,
 )
-from ips_fake.core.runs import Run
+from ips_fake.core.runs import Run, payload_work_items
 from ips_fake.core.simulation import Simulation
 
 JOB_LOG_SORT_KEYS: dict[str, Callable[[JobLogInfo], object]] = {
@@ -89,7 +89,8 @@ class ServiceQueries(Simulation):
         run_id = self._run_names.get(parsed.company_id, {}).get(parsed.name)
         if run_id is None:
             return None
-        run = self._runs.get(run_id) or self._finished.get(run_id)
+        company_id = parsed.company_id
+        run = self._unfinished_run(run_id, company_id) or self._kept_run(run_id, company_id)
         if run is None or run_handle(run.job.company_id, run.name, run_id, parsed.style) != handle:
             return None
         return run
@@ -139,11 +140,12 @@ class ServiceQueries(Simulation):
 
     def _active_info(self, run: Run, now: datetime) -> ActiveJobInfo:
         job = run.job
-        view = run.view(now)
         payload = self._active_payloads.get(run.run_id)
         if payload is None:
             # unpacked once per unfinished run, dropped when it finishes
             payload = self._active_payloads[run.run_id] = job.payload
+        held = run.held_items
+        view = run.view(now, held if held is not None else payload_work_items(payload))
         return ActiveJobInfo(
             company_id=job.company_id,
             run_id=run.run_id,
@@ -178,7 +180,7 @@ class ServiceQueries(Simulation):
         index = bisect_right(self._asset_firsts, serial) - 1
         if index < 0:
             return None
-        run = self._finished.get(self._asset_run_ids[index])
+        run = self._kept_run(self._asset_run_ids[index], company_id)
         if run is None or run.job.company_id != company_id:
             return None
         return run if serial < run.first_asset + run.item_count else None
@@ -188,7 +190,7 @@ class ServiceQueries(Simulation):
     def export_archive(self, run_id: int) -> tuple[str, tuple[str, ...]] | None:
         """(run name, exported handles) of a finished export, or None."""
         with self.lock:
-            run = self._finished.get(run_id)
+            run = self._kept_run(run_id)
             if run is None or run.download_path is None or run.stopped:
                 return None
             if run.tally(run.ended_at or run.trigger_time)[4]:
@@ -198,7 +200,7 @@ class ServiceQueries(Simulation):
     def job_log(self, run_id: int) -> JobLogInfo | None:
         """The log a finished run left, or None."""
         with self.lock:
-            run = self._finished.get(run_id)
+            run = self._kept_run(run_id)
             return self._log(run) if run is not None else None
 
     def all_scheduled_jobs(self) -> list[ScheduledJobInfo]:
@@ -212,13 +214,21 @@ class ServiceQueries(Simulation):
         """Every unfinished run, waiting ones included (no authorization)."""
         with self.lock:
             now = self.sync()
-            return [self._active_info(run, now) for run in self._runs.values()]
+            # each company's runs are in run id order
+            runs = merge(
+                *(unfinished.values() for unfinished in self._runs_by_company.values()),
+                key=lambda run: run.run_id,
+            )
+            return [self._active_info(run, now) for run in runs]
 
     def all_job_logs(self) -> list[JobLogInfo]:
         """Every job log in the order runs finished (no authorization)."""
         with self.lock:
             self.sync()
-            runs = sorted(self._finished.values(), key=lambda run: (run.ended_at, run.run_id))
+            runs = sorted(
+                (run for kept in self._logs.values() for run in kept.values()),
+                key=lambda run: (run.ended_at, run.run_id),
+            )
             return self._logs_of(runs)
 
     def notifications(self) -> list[Notification]:

@@ -14,10 +14,11 @@ the run (re)started working; a pause closes the last segment, a resume opens a n
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple, Protocol
+
+from ips_fake.core.compaction import RareField
 
 # the log tables and asset_type_of lived here; re-exported for code importing them from here
 from ips_fake.core.joblogs import JOB_SUB_TYPES as JOB_SUB_TYPES
@@ -30,6 +31,7 @@ from ips_fake.core.model import (
     EmailSetting,
     JobKind,
     JobLogInfo,
+    JobPayload,
     Outcome,
     RunState,
     TaskInfo,
@@ -58,15 +60,19 @@ def _fixed_items(folder: str | None, stem: str = "") -> tuple[WorkItem, ...]:
 
 
 def work_items_of(job: JobOfRun) -> tuple[WorkItem, ...]:
-    """The items a run of ``job`` works through: the payload's, else
+    """The items a run of ``job`` works through (:func:`payload_work_items` of its payload)."""
+    return payload_work_items(job.payload)
+
+
+def payload_work_items(payload: JobPayload) -> tuple[WorkItem, ...]:
+    """The items a run of a job of ``payload`` works through: the payload's, else
     :data:`FIXED_ITEM_COUNT` made-up ones (images in the server directory of an upload of a
     directory, ``<JobType>-item-N`` otherwise)."""
-    payload = job.payload
     if payload.items:
         return payload.items
     if payload.kind is JobKind.UPLOAD_DIRECTORY:
         return _fixed_items(payload.server_dir.rstrip("/") if payload.server_dir else "upload")
-    return _fixed_items(None, job.kind.type_name)
+    return _fixed_items(None, payload.kind.type_name)
 
 
 class JobOfRun(LoggedJob, Protocol):
@@ -95,42 +101,103 @@ class RunView(NamedTuple):
     task: TaskInfo
 
 
-@dataclass(eq=False, slots=True)
 class Run:
     """One execution of a scheduled job (an ActiveJob while it lasts, then the compact record
-    its job log is built from on demand: ``ended_at`` set, its items let go, as they are
-    rebuilt from the job's packed payload when asked; nothing else changes)."""
+    its job log is built from on demand: :attr:`ended_at` set; nothing else changes). Its items
+    are rebuilt from the job's packed payload when asked (:attr:`items`).
 
-    run_id: int
-    job: JobOfRun
-    name: str
-    trigger_time: datetime
-    #: The run's work items (:func:`work_items_of` its job) while it is unfinished; None
-    #: once :meth:`release_items` let them go. Read :attr:`items`.
-    held_items: tuple[WorkItem, ...] | None
-    outcome: Outcome
-    seconds_per_item: float
-    total_seconds_override: float | None = None
-    started_at: datetime | None = None
+    A kept run stays in memory until retention drops it, so it is small: the fields most runs
+    leave at their default (never paused, stopped, scripted or exported) are
+    :class:`~ips_fake.core.compaction.RareField` s."""
+
+    __slots__ = (
+        "_rare",
+        "finish_serial",
+        "first_asset",
+        "item_count",
+        "job",
+        "name",
+        "outcome",
+        "run_id",
+        "seconds_per_item",
+        "started_at",
+        "trigger_time",
+    )
+
+    #: The run's work items (:func:`work_items_of` its job) when its maker had them at hand
+    #: (then :attr:`item_count` is their count), until :meth:`release_items` lets them go;
+    #: None otherwise. Read :attr:`items`.
+    held_items: RareField[tuple[WorkItem, ...] | None] = RareField(None)
+    #: The run's total active seconds when a scripted outcome sets them.
+    total_seconds_override: RareField[float | None] = RareField(None)
     #: The segments after the first (one per resume); see :attr:`segments`.
-    resumed_segments: tuple[tuple[datetime, float], ...] = ()
-    paused_at: datetime | None = None
-    stop_requested_at: datetime | None = None
-    version: int = 0
-    #: The asset serial of the first item's handle for jobs that create assets (uploads);
-    #: item ``i`` gets ``a|<company>|<first_asset + i>|1``. 0 when the run creates none.
-    first_asset: int = 0
-    ended_at: datetime | None = None
+    resumed_segments: RareField[tuple[tuple[datetime, float], ...]] = RareField(())
+    paused_at: RareField[datetime | None] = RareField(None)
+    stop_requested_at: RareField[datetime | None] = RareField(None)
+    version = RareField(0)
     #: Where the finished export's archive is served (``/_fake/exports/<run id>.zip``).
-    download_path: str | None = None
-    #: Order in which runs finished (per server), for merging logs of several runs.
-    finish_serial: int = 0
-    #: How many items the run works through (``len(items)``).
-    item_count: int = 0
+    download_path: RareField[str | None] = RareField(None)
+    #: Whether an item names an asset given in the job (an export's, a reprocess's...):
+    #: the service indexes such runs for getAssetJobLogs without rebuilding every run's
+    #: items.
+    names_assets = RareField(False)
+    #: When the run ended, when that is not :meth:`finish_time` (see :attr:`ended_at`).
+    _ended_elsewhen: RareField[datetime | None] = RareField(None)
 
-    def __post_init__(self) -> None:
-        if self.held_items is not None:
-            self.item_count = len(self.held_items)
+    def __init__(
+        self,
+        run_id: int,
+        job: JobOfRun,
+        name: str,
+        trigger_time: datetime,
+        held_items: tuple[WorkItem, ...] | None,
+        outcome: Outcome,
+        seconds_per_item: float,
+        total_seconds_override: float | None = None,
+        *,
+        item_count: int = 0,
+    ) -> None:
+        self._rare: dict[str, object] | None = None
+        self.run_id = run_id
+        self.job = job
+        self.name = name
+        self.trigger_time = trigger_time
+        self.outcome = outcome
+        self.seconds_per_item = seconds_per_item
+        self.started_at: datetime | None = None
+        #: The asset serial of the first item's handle for jobs that create assets
+        #: (uploads); item ``i`` gets ``a|<company>|<first_asset + i>|1``. 0 when the run
+        #: creates none.
+        self.first_asset = 0
+        #: Order in which runs finished (per server), for merging logs of several runs.
+        self.finish_serial = 0
+        #: How many items the run works through (``len(items)``).
+        self.item_count = item_count if held_items is None else len(held_items)
+        self.held_items = held_items
+        self.total_seconds_override = total_seconds_override
+        if held_items is not None:
+            self.names_assets = any(item.asset_handle for item in held_items)
+
+    def __repr__(self) -> str:
+        return f"Run({self.run_id}, {self.name!r})"
+
+    @property
+    def ended_at(self) -> datetime | None:
+        """When the run ended; None until it has (its :attr:`finish_serial` is set with it).
+
+        A run ends at its :meth:`finish_time` (the simulation ends it when that comes), so
+        a kept run holds no instant of its own for it: it is worked out when asked."""
+        if not self.finish_serial:
+            return None
+        elsewhen = self._ended_elsewhen
+        return elsewhen if elsewhen is not None else self.finish_time()
+
+    @ended_at.setter
+    def ended_at(self, at: datetime) -> None:
+        """Record that the run ended at ``at`` (set :attr:`finish_serial` with it)."""
+        due = self.finish_time()
+        same = due is not None and at == due and at.tzinfo is due.tzinfo and at.fold == due.fold
+        self._ended_elsewhen = None if same else at
 
     @property
     def items(self) -> tuple[WorkItem, ...]:
@@ -187,7 +254,8 @@ class Run:
     @property
     def work_seconds(self) -> float:
         """Active seconds the run needs to finish."""
-        if self.total_seconds_override is not None:
+        # here and below: no rare field set (most runs) is the short way
+        if self._rare is not None and self.total_seconds_override is not None:
             return self.total_seconds_override
         return self.seconds_per_item * max(self.effective_item_count, 1)
 
@@ -205,7 +273,7 @@ class Run:
 
     def _last_segment(self) -> tuple[datetime, float] | None:
         """The segment the run works in now (or last worked in), None while it waits."""
-        if self.resumed_segments:
+        if self._rare is not None and self.resumed_segments:
             return self.resumed_segments[-1]
         if self.started_at is None:
             return None
@@ -223,9 +291,10 @@ class Run:
             return 0.0
         wall, active = last
         end = now
-        for cut in (self.paused_at, self.stop_requested_at):
-            if cut is not None and cut < end:
-                end = cut
+        if self._rare is not None:
+            for cut in (self.paused_at, self.stop_requested_at):
+                if cut is not None and cut < end:
+                    end = cut
         worked = max(0.0, (end - wall).total_seconds())
         return min(self.work_seconds, active + worked)
 
@@ -246,7 +315,7 @@ class Run:
         when a pause began belongs to the segment before the pause, not to the resume."""
         assert self.started_at is not None, "the run has not started"
         chosen = (self.started_at + _NEW_DELTA, 0.0)
-        for segment in self.resumed_segments:
+        for segment in self.resumed_segments if self._rare is not None else ():
             if segment[1] < active:
                 chosen = segment
         wall, offset = chosen
@@ -254,10 +323,11 @@ class Run:
 
     def finish_time(self) -> datetime | None:
         """When the run will finish, or None while it is paused or waiting."""
-        if self.stop_requested_at is not None:
+        rare = self._rare is not None
+        if rare and self.stop_requested_at is not None:
             return self.stop_requested_at + timedelta(seconds=STOP_SECONDS)
         last = self._last_segment()
-        if self.paused_at is not None or last is None:
+        if (rare and self.paused_at is not None) or last is None:
             return None
         wall, active = last
         return wall + timedelta(seconds=self.work_seconds - active)
@@ -329,8 +399,9 @@ class Run:
             return localized("queued", locale)
         return localized("progress", locale, done=done, total=self.item_count)
 
-    def view(self, now: datetime) -> RunView:
-        """What getActiveJobs shows of the run at ``now`` (the work done computed once)."""
+    def view(self, now: datetime, items: tuple[WorkItem, ...] | None = None) -> RunView:
+        """What getActiveJobs shows of the run at ``now`` (the work done computed once);
+        ``items`` are the run's items when the caller has them at hand."""
         state = self.state(now)
         active = self.active_seconds(now)
         done = self._done_after(active)
@@ -342,7 +413,7 @@ class Run:
             self._progress_after(active) if self.started_at is not None else 0,
             message,
             updated,
-            self._task_at(state, active, done, updated, message),
+            self._task_at(state, active, done, updated, message, items),
         )
 
     def task(self, now: datetime) -> TaskInfo:
@@ -353,7 +424,13 @@ class Run:
         return self._task_at(self.state(now), active, done, updated, self.progress_message(now))
 
     def _task_at(
-        self, state: RunState, active: float, done: int, updated: datetime, message: str
+        self,
+        state: RunState,
+        active: float,
+        done: int,
+        updated: datetime,
+        message: str,
+        items_at_hand: tuple[WorkItem, ...] | None = None,
     ) -> TaskInfo:
         count = self.item_count
         processing = 1 if state is RunState.RUNNING and done < self.effective_item_count else 0
@@ -366,7 +443,7 @@ class Run:
         work = self.work_seconds
         per_item_seconds = work / max(self.effective_item_count, 1)
         items = []
-        for index, item in enumerate(self.items):
+        for index, item in enumerate(items_at_hand if items_at_hand is not None else self.items):
             if index < done:
                 fraction = 1.0
             elif index == done and processing and per_item_seconds > 0:

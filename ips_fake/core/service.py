@@ -21,6 +21,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ips_fake.core.clock import HORIZON, Clock, ManualClock, past_horizon
+from ips_fake.core.compaction import compacted
 from ips_fake.core.cron import CronSyntaxError, QuartzSchedule
 from ips_fake.core.directory import Company, Directory, User
 from ips_fake.core.errors import FaultCode, IpsFault, invalid_parameter, missing_parameter
@@ -164,18 +165,16 @@ class IpsService(ServiceQueries):
             else:
                 first_fire = max(exec_time or now, now)
             self._job_serial += 1
-            job = ScheduledJob.of(
-                self._job_serial,
-                company.id,
-                name,
+            profile = self._job_profiles.profile(
                 request.payload,
                 submitter_email=user.email,
                 notify_email=notify_email,
                 locale=request.locale,
                 description=request.description,
-                exec_time=exec_time,
-                schedule=schedule,
                 time_zone=self.settings.time_zone,
+            )
+            job = ScheduledJob.of(
+                self._job_serial, company.id, name, request.payload, profile, schedule
             )
             if existing is not None:
                 existing.deleted = True
@@ -257,7 +256,8 @@ class IpsService(ServiceQueries):
                     run_id = self._find_run(user, company, handle)
                     if run_id is None:
                         raise self._unknown_handle(handle)
-                    runs = [self._runs[run_id]] if run_id in self._runs else []
+                    unfinished = self._unfinished_run(run_id)
+                    runs = [unfinished] if unfinished is not None else []
             result = []
             for run in runs:
                 if run.job.company_id not in scope:
@@ -320,7 +320,7 @@ class IpsService(ServiceQueries):
         run_id = self._find_run(user, company, handle)
         if run_id is None:
             raise self._unknown_handle(handle)
-        run = self._runs.get(run_id)
+        run = self._unfinished_run(run_id, company.id)
         if run is None:
             raise invalid_parameter(f"jobHandle {handle!r} names a run that has already finished")
         return now, None, run
@@ -405,6 +405,7 @@ class IpsService(ServiceQueries):
             self._unlist(job)
             if self._jobs.get(job.key) is job:
                 del self._jobs[job.key]
+                self._jobs = compacted(self._jobs)
             for each in list(job.runs):
                 if each.stop_requested_at is None:
                     self._stop(each, now)
@@ -489,7 +490,7 @@ class IpsService(ServiceQueries):
                     run_id = self._find_run(user, company, handle)
                     if run_id is None:
                         raise self._unknown_handle(handle)
-                    found = self._finished.get(run_id)
+                    found = self._kept_run(run_id, company.id)
                     logs = [self._log(found)] if found is not None else []
             elif original_name is not None:
                 logs = self._logs_of(self._kept_of(company.id, original_name))

@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, tzinfo
 
 from ips_fake.core.clock import Clock
+from ips_fake.core.compaction import compacted
 from ips_fake.core.cron import QuartzSchedule, has_fixed_offset
 from ips_fake.core.handles import run_name
-from ips_fake.core.jobs import ScheduledJob, Timeline
+from ips_fake.core.jobs import JobProfiles, ScheduledJob, Timeline
 from ips_fake.core.model import (
     EmailSetting,
     JobKind,
@@ -73,28 +74,32 @@ class Simulation(Outbox):
     def _clear_state(self) -> None:
         # every submitted job not deleted, by (company, name); handles are read back into this
         self._jobs: dict[tuple[str, str], ScheduledJob] = {}
+        # what submitJob said of jobs besides name, payload and schedule, one object shared
+        # by the jobs that said the same; and the payload packing vocabularies
+        self._job_profiles = JobProfiles()
         # jobs getScheduledJobs lists (not Complete, not deleted), per company in serial order
         self._listed_jobs: dict[str, dict[int, ScheduledJob]] = {}
-        self._runs: dict[int, Run] = {}
         # the unpacked payloads of unfinished runs getActiveJobs has shown, by run id
         self._active_payloads: dict[int, JobPayload] = {}
-        # unfinished runs per company, in run id order (getActiveJobs reads one company's)
+        # unfinished runs per company, in run id order (getActiveJobs reads one company's;
+        # see _unfinished_run)
         self._runs_by_company: dict[str, dict[int, Run]] = {}
         # run id of every unfinished or kept run, per company by run name (the run's own
         # string): both handle styles are read back through it, and run names stay unique
         self._run_names: dict[str, dict[str, int]] = {}
-        # finished runs kept (the compact form of their logs), by run id and per company in
-        # the order they finished; logs are built from them when asked
-        self._finished: dict[int, Run] = {}
+        # finished runs kept (the compact form of their logs), per company by run id in the
+        # order they finished; logs are built from them when asked (see _kept_run)
         self._logs: dict[str, dict[int, Run]] = {}
         # kept runs per (company, job name): the run itself while it is the only one (most
         # jobs run once), else by run id
         self._logs_by_original: dict[tuple[str, str], Run | dict[int, Run]] = {}
         # kept runs whose items name an asset given in the job (export, reprocess, ...)
         self._asset_runs: dict[tuple[str, str], dict[int, Run]] = {}
-        # runs that created assets, by the serial of their first asset (ascending)
+        # runs that created assets, by the serial of their first asset (ascending); entries
+        # of runs retention dropped are swept once they are half of them
         self._asset_firsts: array[int] = array("q")
         self._asset_run_ids: array[int] = array("q")
+        self._asset_entries_dropped = 0
         self._outbox = {}
         self._mail_serial = 0
         self._finish_serial = 0
@@ -226,6 +231,7 @@ class Simulation(Outbox):
         listed = self._listed_jobs.get(job.company_id)
         if listed is not None:
             listed.pop(job.serial, None)
+            self._listed_jobs[job.company_id] = compacted(listed)
 
     def _complete(self, job: ScheduledJob) -> None:
         """The trigger will never fire again: ``Complete``, no longer listed."""
@@ -489,17 +495,21 @@ class Simulation(Outbox):
         name = self._unique_run_name(job, at)
         self._run_names.setdefault(job.company_id, {})[name] = self._run_serial
         rule = self.outcomes.choose(job.kind, job.name)
+        # the items are not held: they are rebuilt from the job's packed payload when asked,
+        # so a burst of runs leaves no high-water mark of items behind
+        items = self._work_items(job)
         run = Run(
             run_id=self._run_serial,
             job=job,
             name=name,
             trigger_time=at,
-            held_items=self._work_items(job),
+            held_items=None,
             outcome=rule.outcome,
             seconds_per_item=self.settings.seconds_per_item,
             total_seconds_override=rule.seconds,
+            item_count=len(items),
         )
-        self._runs[run.run_id] = run
+        run.names_assets = any(item.asset_handle for item in items)
         self._runs_by_company.setdefault(job.company_id, {})[run.run_id] = run
         job.runs = (*job.runs, run)
         if len(job.runs) == 1:
@@ -533,9 +543,13 @@ class Simulation(Outbox):
         self._finish_serial += 1
         run.finish_serial = self._finish_serial
         self._keep(run)
-        del self._runs[run.run_id]
-        self._active_payloads.pop(run.run_id, None)
-        del self._runs_by_company[run.job.company_id][run.run_id]
+        # these held every run in progress at once: once a burst has finished, their room
+        # is given back
+        if self._active_payloads.pop(run.run_id, None) is not None:
+            self._active_payloads = compacted(self._active_payloads)
+        company_runs = self._runs_by_company[run.job.company_id]
+        del company_runs[run.run_id]
+        self._runs_by_company[run.job.company_id] = compacted(company_runs)
         job = self._job_of(run)
         job.runs = tuple(each for each in job.runs if each is not run)
         self._notify_end(run, at)
@@ -546,7 +560,6 @@ class Simulation(Outbox):
         """Keep a finished run (its log's compact form); past the company's retention bound,
         forget its oldest kept run."""
         company_id = run.job.company_id
-        self._finished[run.run_id] = run
         kept = self._logs.setdefault(company_id, {})
         kept[run.run_id] = run
         key = run.job.key
@@ -557,7 +570,7 @@ class Simulation(Outbox):
             self._logs_by_original[key] = {indexed.run_id: indexed, run.run_id: run}
         else:
             indexed[run.run_id] = run
-        for item in run.items:
+        for item in run.items if run.names_assets else ():
             if item.asset_handle:
                 self._asset_runs.setdefault((company_id, item.asset_handle), {})[run.run_id] = run
         if len(kept) > self.settings.log_retention:
@@ -568,7 +581,6 @@ class Simulation(Outbox):
     def _forget(self, run: Run) -> None:
         """Drop a kept run: its handle then names nothing, its archive is gone."""
         company_id = run.job.company_id
-        del self._finished[run.run_id]
         del self._logs[company_id][run.run_id]
         key = run.job.key
         by_original = self._logs_by_original[key]
@@ -578,7 +590,7 @@ class Simulation(Outbox):
             del by_original[run.run_id]
             if len(by_original) == 1:
                 self._logs_by_original[key] = next(iter(by_original.values()))
-        for item in run.items:
+        for item in run.items if run.names_assets else ():
             if item.asset_handle:
                 asset_key = (company_id, item.asset_handle)
                 runs = self._asset_runs.get(asset_key)
@@ -589,6 +601,43 @@ class Simulation(Outbox):
         names = self._run_names.get(company_id)
         if names is not None:
             names.pop(run.name, None)
+        if run.first_asset:
+            self._asset_entries_dropped += 1
+            if self._asset_entries_dropped * 2 > len(self._asset_run_ids):
+                self._sweep_asset_index()
+
+    def _sweep_asset_index(self) -> None:
+        """Drop the entries of runs neither unfinished nor kept from the index of runs that
+        created assets (a serial in a dropped run's range then finds no run, as before)."""
+        firsts, run_ids = array("q"), array("q")
+        for first, run_id in zip(self._asset_firsts, self._asset_run_ids, strict=True):
+            if self._unfinished_run(run_id) or self._kept_run(run_id):
+                firsts.append(first)
+                run_ids.append(run_id)
+        self._asset_firsts, self._asset_run_ids = firsts, run_ids
+        self._asset_entries_dropped = 0
+
+    def _unfinished_run(self, run_id: int, company_id: str | None = None) -> Run | None:
+        """The unfinished run ``run_id`` (of ``company_id`` when given, else of any company:
+        one look-up per company), or None."""
+        if company_id is not None:
+            return self._runs_by_company.get(company_id, {}).get(run_id)
+        for unfinished in self._runs_by_company.values():
+            run = unfinished.get(run_id)
+            if run is not None:
+                return run
+        return None
+
+    def _kept_run(self, run_id: int, company_id: str | None = None) -> Run | None:
+        """The kept run ``run_id`` (of ``company_id`` when given, else of any company: one
+        look-up per company), or None."""
+        if company_id is not None:
+            return self._logs.get(company_id, {}).get(run_id)
+        for kept in self._logs.values():
+            run = kept.get(run_id)
+            if run is not None:
+                return run
+        return None
 
     def _kept_of(self, company_id: str, job_name: str) -> list[Run]:
         """The kept runs of one job name in a company, in the order they finished."""
