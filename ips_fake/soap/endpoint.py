@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import pickle
+import sys
 import threading
 import traceback
 import zlib
@@ -278,6 +279,10 @@ class Journal:
                 values.get("operation"), contents[-(1 << _WINDOW_BITS) :]
             )
             packed = (_compress(contents, dictionary), dictionary, reread)
+        # one string object for the names every entry repeats, not one each
+        for name in ("operation", "caller"):
+            if isinstance(values.get(name), str):
+                values[name] = sys.intern(values[name])
         with self.lock:
             self.sequence += 1
             exchange = Exchange(
