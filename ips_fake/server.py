@@ -14,6 +14,7 @@ import queue
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -115,8 +116,24 @@ WORKER_THREADS = 32
 
 class _Workers:
     """Up to ``limit`` daemon threads calling ``answer(connection, address)`` for queued
-    connections, oldest first. A thread is started only when every running one is busy;
-    threads are reused, so a connection costs no new thread nor a cold one's start-up."""
+    connections, oldest first, as few at once as keeps connections moving.
+
+    A queued connection is left for a busy thread to take next unless every busy thread has
+    spent more than :attr:`STALL_SECONDS` on its connection (a slow or silent client): only
+    then is another thread started. Requests to a fake are short, so one thread usually
+    answers them all in turn, on warm caches and without handing the GIL between threads at
+    each socket call, lxml parse or zlib call (several times the cost of the request's own
+    work with four threads taking turns). :meth:`grow_if_stalled` is also called while no
+    connection arrives (the server's poll, every half second), so a connection queued
+    behind a stalled one waits about a second at most while the limit allows. A thread
+    idle for :attr:`IDLE_SECONDS` ends, down to one.
+    """
+
+    #: Seconds a busy thread may spend on one connection before a queued one gets a thread
+    #: of its own.
+    STALL_SECONDS = 0.5
+    #: Seconds a thread beyond the first may wait for a connection before it ends.
+    IDLE_SECONDS = 2.0
 
     def __init__(self, limit: int, answer: Callable[[socket.socket, Any], None], name: str) -> None:
         self._limit = limit
@@ -125,9 +142,12 @@ class _Workers:
         self._queue: queue.SimpleQueue[tuple[socket.socket, Any] | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._threads = 0
+        self._started = 0
         self._idle = 0
         self._waiting = 0
         self._closed = False
+        #: when each busy thread (by its number) took its connection (time.monotonic)
+        self._busy_since: dict[int, float] = {}
 
     def submit(self, connection: socket.socket, address: Any) -> bool:
         """Queue ``connection``; False when the pool is closed (the caller closes it)."""
@@ -136,25 +156,57 @@ class _Workers:
                 return False
             self._queue.put((connection, address))
             self._waiting += 1
-            if self._waiting > self._idle and self._threads < self._limit:
-                self._threads += 1
-                threading.Thread(
-                    target=self._work, name=f"{self._name}-{self._threads}", daemon=True
-                ).start()
+            self._grow_if_stalled()
         return True
 
-    def _work(self) -> None:
+    def grow_if_stalled(self) -> None:
+        """Start a thread when connections wait, no thread is idle, every busy one has been
+        on its connection for over :attr:`STALL_SECONDS` and the limit allows."""
+        with self._lock:
+            if not self._closed:
+                self._grow_if_stalled()
+
+    def _grow_if_stalled(self) -> None:
+        if self._waiting <= self._idle or self._threads >= self._limit:
+            return
+        if self._threads and self._idle:  # it takes one now, and the others after it
+            return
+        now = time.monotonic()
+        if any(now - since <= self.STALL_SECONDS for since in self._busy_since.values()):
+            return
+        self._threads += 1
+        self._idle += 1  # idle from its start: it takes the connection waiting for it
+        self._started += 1
+        threading.Thread(
+            target=self._work, args=(self._started,), name=f"{self._name}-{self._started}",
+            daemon=True,
+        ).start()  # fmt: skip
+
+    def _work(self, number: int) -> None:
+        """Thread ``number``'s loop; it counts as idle whenever it is not answering."""
         while True:
-            with self._lock:
-                self._idle += 1
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=self.IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    # the last thread stays, and none leaves a waiting connection behind
+                    if self._threads > 1 and self._waiting < self._idle:
+                        self._idle -= 1
+                        self._threads -= 1
+                        return
+                continue
             with self._lock:
                 self._idle -= 1
-                if item is not None:
-                    self._waiting -= 1
-            if item is None:
-                return
-            self._answer(*item)
+                if item is None:
+                    return
+                self._waiting -= 1
+                self._busy_since[number] = time.monotonic()
+            try:
+                self._answer(*item)
+            finally:
+                with self._lock:
+                    del self._busy_since[number]
+                    self._idle += 1
 
     def close(self) -> list[socket.socket]:
         """Stop taking connections and let the threads end once the queue is empty; the
@@ -210,6 +262,13 @@ class _PooledWSGIServer(BaseWSGIServer):
             self.handle_error(request, client_address)
         finally:
             self.shutdown_request(request)
+
+    def service_actions(self) -> None:
+        """Between connections (at least every half second): give connections queued behind
+        stalled threads a thread (:meth:`_Workers.grow_if_stalled`)."""
+        super().service_actions()
+        if self._workers is not None:
+            self._workers.grow_if_stalled()
 
     def server_close(self) -> None:
         """Close the listening socket, and the connections still waiting for a thread."""

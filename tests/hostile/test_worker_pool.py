@@ -14,7 +14,7 @@ from contextlib import ExitStack
 import pytest
 
 from ips_fake.fake import IpsFake
-from ips_fake.server import WORKER_THREADS, FakeServer
+from ips_fake.server import WORKER_THREADS, FakeServer, _Workers
 from tests.hostile.wire_attack_helpers import (
     ANSWER_BOUND_SECONDS,
     connection,
@@ -74,17 +74,60 @@ def test_silent_connections_never_start_more_threads_than_the_pool_holds(
         assert len(workers_of(small_pool)) == 2
 
 
-def test_a_busy_thread_does_not_hold_back_a_connection_a_free_one_can_take(
-    small_pool: FakeServer,
+def test_a_stalled_thread_does_not_hold_back_a_queued_connection() -> None:
+    # the read timeout is far longer than the pool takes to see the thread is stalled
+    with FakeServer(IpsFake(), read_timeout=ANSWER_BOUND_SECONDS, worker_threads=4) as server:
+        with connection(server) as silent:
+            silent.sendall(b"POST /")
+            answer = soap_post(server, envelope(submit_job("Beside the silent one")))
+            assert answer.status == 200
+            # the silent connection was still open while the other was answered
+            silent.setblocking(False)
+            with pytest.raises(BlockingIOError):
+                silent.recv(1)
+        assert len(workers_of(server)) == 2
+
+
+def test_connections_that_come_while_one_is_answered_quickly_wait_for_that_thread(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with connection(small_pool) as silent:
-        silent.sendall(b"POST /")
-        answer = soap_post(small_pool, envelope(submit_job("Beside the silent one")))
-        assert answer.status == 200
-        # the silent connection was still open while the other was answered
-        silent.setblocking(False)
-        with pytest.raises(BlockingIOError):
-            silent.recv(1)
+    # no answer takes this long here: no thread ever counts as stalled
+    monkeypatch.setattr(_Workers, "STALL_SECONDS", ANSWER_BOUND_SECONDS)
+    with FakeServer(IpsFake()) as server:
+        workers = server._server._workers
+        assert workers is not None
+        # many clients at once: each answer takes far less than the stall time
+        results: list[int] = []
+
+        def client(number: int) -> None:
+            for round_number in range(5):
+                name = f"Client {number} round {round_number}"
+                results.append(soap_post(server, envelope(submit_job(name))).status)
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(ANSWER_BOUND_SECONDS)
+        assert results == [200] * 20
+        # four clients at once, twenty connections: one thread answered them in turn
+        assert workers._started == 1
+
+
+def test_threads_beyond_the_first_end_once_idle(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_Workers, "IDLE_SECONDS", 0.2)
+    with FakeServer(IpsFake(), read_timeout=ANSWER_BOUND_SECONDS, worker_threads=4) as server:
+        with connection(server) as silent:
+            silent.sendall(b"POST /")
+            assert soap_post(server, envelope(submit_job("Grows the pool"))).status == 200
+            assert len(workers_of(server)) == 2
+        # the silent connection is closed: its thread is freed, then one thread ends
+        for _ in range(300):
+            if len(workers_of(server)) == 1:
+                break
+            threading.Event().wait(0.01)
+        assert len(workers_of(server)) == 1
+        assert soap_post(server, envelope(submit_job("After the shrink"))).status == 200
 
 
 def test_closing_the_server_closes_the_connections_waiting_for_a_thread() -> None:
