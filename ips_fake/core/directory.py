@@ -169,7 +169,7 @@ class Directory:
         for index, entry in enumerate(companies):
             company_id = entry.get("id") if isinstance(entry, Mapping) else None
             if isinstance(company_id, bool) or not isinstance(company_id, str | int):
-                raise ValueError(f"companies[{index}] needs an 'id', e.g. {{\"id\": \"47\"}}")
+                raise ValueError(f'companies[{index}] needs an \'id\', e.g. {{"id": "47"}}')
             try:
                 directory.add_company(str(company_id), str(entry.get("name", "")) or None)
             except ValueError as error:
@@ -181,9 +181,7 @@ class Directory:
                 raise ValueError(f"users[{index}] ({entry['email']}): 'password' must be a string")
             roles = entry.get("roles", ["IpsUser"])
             assigned = entry.get("companies", [])
-            if not isinstance(roles, list) or not (
-                assigned == "all" or isinstance(assigned, list)
-            ):
+            if not isinstance(roles, list) or not (assigned == "all" or isinstance(assigned, list)):
                 raise ValueError(
                     f"users[{index}] ({entry['email']}): 'roles' must be a list and "
                     "'companies' a list of ids or \"all\""

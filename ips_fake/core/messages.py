@@ -113,6 +113,7 @@ _CATALOG: Mapping[str, Mapping[str, str]] = {
     },
 }
 
+
 def language_of(locale: str | None) -> str:
     """The catalog language for a locale: ``fr-FR`` → ``fr``; unknown or None → ``en``.
 

@@ -89,7 +89,6 @@ def job_kind(name: str | JobKind) -> JobKind:
     raise ValueError(f"unknown job kind {name!r}; use a payload element name such as {known}")
 
 
-
 class TriggerState(Enum):
     """Quartz trigger states reported by ScheduledJob."""
 

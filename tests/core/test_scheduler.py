@@ -20,10 +20,6 @@ from tests.core.job_builders import T0, ips_user, submit
 MONDAY_9AM = T0
 
 
-
-
-
-
 def start_dates(fake: IpsFake, name: str) -> list[datetime]:
     return [log.start_date for log in fake.job_logs if log.original_job_name == name]
 

@@ -44,8 +44,6 @@ UPLOAD = JobPayload(
 )
 
 
-
-
 def run_jobs(fake: IpsFake, *jobs: tuple[str, JobPayload]) -> dict[str, JobLogInfo]:
     """Submit the jobs now, let them all finish, and return their logs by job name."""
     for name, payload in jobs:
