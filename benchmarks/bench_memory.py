@@ -38,6 +38,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from benchmarks.bench_moves import ACTIVE, served, submit_body
+from ips_fake.fake import IpsFake
 
 JOBS = 20_000
 #: The execTime every job waits for: a day after the manual clock's default start.
@@ -127,9 +128,8 @@ def twice(jobs: int) -> None:
     serve(jobs, again=True)
 
 
-def trace(jobs: int) -> None:
-    """tracemalloc's view of the same requests in process: bytes per job by source line."""
-    from ips_fake.fake import IpsFake
+def in_process() -> tuple[IpsFake, Callable[[bytes], None]]:
+    """A fake and a function POSTing a SOAP body to it in process (its WSGI app, no socket)."""
     from ips_fake.transport import INPROCESS_BASE_URL, in_process_session
 
     fake = IpsFake()
@@ -139,6 +139,13 @@ def trace(jobs: int) -> None:
 
     def soap(body: bytes) -> None:
         session.post(url, data=body, headers=headers)
+
+    return fake, soap
+
+
+def trace(jobs: int) -> None:
+    """tracemalloc's view of the same requests in process: bytes per job by source line."""
+    fake, soap = in_process()
 
     soap(scheduled_upload(-1))
     soap(ACTIVE)
@@ -169,7 +176,7 @@ def trace(jobs: int) -> None:
     for index in range(jobs):
         soap(scheduled_upload(index))
     top("scheduled", baseline)
-    session.post(f"{INPROCESS_BASE_URL}/_fake/clock", json={"advance": MOVE_SECONDS})
+    fake.advance(seconds=MOVE_SECONDS)
     soap(ACTIVE)
     top("finished", baseline)
     tracemalloc.stop()
@@ -207,19 +214,10 @@ def _rss_bytes() -> int:
 def split(jobs: int) -> None:
     """In process, all due at once: RSS growth per job at three points, split between
     pymalloc's arenas (blocks in use, room left by freed objects) and the rest."""
-    from ips_fake.fake import IpsFake
-    from ips_fake.transport import INPROCESS_BASE_URL, in_process_session
-
-    fake = IpsFake()
-    session = in_process_session(fake.app)
-    url = f"{INPROCESS_BASE_URL}/scene7/services/IpsApiService"
-    headers = {"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": '""'}
-
-    def soap(body: bytes) -> None:
-        session.post(url, data=body, headers=headers)
+    fake, soap = in_process()
 
     def advance(seconds: int) -> None:
-        session.post(f"{INPROCESS_BASE_URL}/_fake/clock", json={"advance": seconds})
+        fake.advance(seconds=seconds)
 
     soap(scheduled_upload(-1))
     soap(ACTIVE)
