@@ -9,6 +9,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import queue
 import socket
@@ -41,6 +42,50 @@ if TYPE_CHECKING:
 REQUEST_READ_TIMEOUT_SECONDS = 5.0
 
 
+#: Most bytes of body a connection is read for, its body and what is drained after the
+#: answer together: werkzeug reads what a client still sends after the answer (so that it
+#: sees the answer rather than a reset), up to 10 GB; past this the connection is closed.
+MAX_BODY_PHASE_BYTES = 2 * MAX_REQUEST_BYTES
+
+
+class _BoundedReader:
+    """A connection's reader that gives at most ``budget`` bytes, then reads as the end."""
+
+    def __init__(self, raw: Any, budget: int) -> None:
+        self._raw = raw
+        self._left = budget
+
+    def _allowed(self, size: int | None) -> int:
+        return self._left if size is None or size < 0 else min(size, self._left)
+
+    def read(self, size: int | None = -1) -> bytes:
+        """At most ``size`` bytes (all that is left of the budget when negative)."""
+        if self._left <= 0:
+            return b""
+        data: bytes = self._raw.read(self._allowed(size))
+        self._left -= len(data)
+        return data
+
+    def read1(self, size: int = -1) -> bytes:
+        """What one read of the socket gives, within the budget."""
+        if self._left <= 0:
+            return b""
+        data: bytes = self._raw.read1(self._allowed(size))
+        self._left -= len(data)
+        return data
+
+    def readline(self, size: int | None = -1) -> bytes:
+        """One line, within the budget."""
+        if self._left <= 0:
+            return b""
+        data: bytes = self._raw.readline(self._allowed(size))
+        self._left -= len(data)
+        return data
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+
 class _Handler(WSGIRequestHandler):
     """werkzeug's handler with one ``100 Continue`` at most, and none for a body that will be
     refused unread."""
@@ -57,12 +102,20 @@ class _Handler(WSGIRequestHandler):
             too_long = len(length) > len(str(MAX_REQUEST_BYTES)) or int(length) > MAX_REQUEST_BYTES
             if too_long:
                 del self.headers["Expect"]
-        super().run_wsgi()
+        raw = self.rfile
+        self.rfile = _BoundedReader(raw, MAX_BODY_PHASE_BYTES)  # type: ignore[assignment]
+        try:
+            super().run_wsgi()
+        finally:
+            self.rfile = raw
 
 
 class _QuietHandler(_Handler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Keep test output clean: no access log."""
+
+    def log_error(self, format: str, *args: Any) -> None:
+        """Nor lines for connections that timed out or dropped."""
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -148,6 +201,8 @@ class _Workers:
         self._closed = False
         #: when each busy thread (by its number) took its connection (time.monotonic)
         self._busy_since: dict[int, float] = {}
+        #: the connection each busy thread is answering
+        self._busy_connections: dict[int, socket.socket] = {}
 
     def submit(self, connection: socket.socket, address: Any) -> bool:
         """Queue ``connection``; False when the pool is closed (the caller closes it)."""
@@ -201,18 +256,24 @@ class _Workers:
                     return
                 self._waiting -= 1
                 self._busy_since[number] = time.monotonic()
+                self._busy_connections[number] = item[0]
             try:
                 self._answer(*item)
             finally:
                 with self._lock:
                     del self._busy_since[number]
+                    del self._busy_connections[number]
                     self._idle += 1
 
     def close(self) -> list[socket.socket]:
-        """Stop taking connections and let the threads end once the queue is empty; the
-        connections still waiting, for the caller to close."""
+        """Stop taking connections, end the ones being answered (shut down: their threads'
+        reads and writes fail) and let the threads end; the connections still waiting, for
+        the caller to close."""
         with self._lock:
             self._closed = True
+            for busy in self._busy_connections.values():
+                with contextlib.suppress(OSError):
+                    busy.shutdown(socket.SHUT_RDWR)
             waiting: list[socket.socket] = []
             while True:
                 try:

@@ -105,6 +105,21 @@ def _path_key(path: str) -> str:
     return parts.path + (f"?{query}" if query else "")
 
 
+def element_count(request: RecordedRequest) -> int:
+    """How many elements ``request``'s body holds (counted by libxml2; 0 when it is not XML):
+    what building its match key costs, element by element."""
+    plain = decode_content(request.body, request.header("content-encoding") or "")
+    body = plain if plain is not None else request.body
+    try:
+        root = etree.fromstring(body, _PARSER) if body.strip() else None
+    except etree.XMLSyntaxError:
+        return 0
+    if root is None:
+        return 0
+    counted = root.xpath("count(//*)")
+    return int(counted) if isinstance(counted, float) else 0
+
+
 def request_key(request: RecordedRequest, identity: Identity = "keep") -> str:
     """What the stub matches a request by: method, path (query sorted), operation and the
     canonical body with secrets, handles and dates blanked; with ``identity="map"`` (a
@@ -127,7 +142,7 @@ class _Entry:
 class ReplayStub:
     """The stub's WSGI app over ``cassette`` (thread-safe; each instance keeps its own
     position in repeated exchanges). ``unmatched`` lists the keys of requests nothing
-    matched, for a test to inspect."""
+    matched (their first :data:`CLOSENESS_CHARS` characters), for a test to inspect."""
 
     def __init__(self, cassette: Cassette) -> None:
         self.cassette = cassette
@@ -138,6 +153,11 @@ class ReplayStub:
             entry.steps.append(step)
         self._lock = threading.Lock()
         self.unmatched: list[str] = []
+        #: the most elements a recorded request holds: a live one with more matches none
+        #: (a match key keeps every element), so its key is never built
+        self._most_elements = max(
+            (element_count(step.request) for step in cassette.interactions), default=0
+        )
 
     def wsdl_path(self) -> str | None:
         """The path (and query) of the first WSDL fetch the cassette recorded answered with
@@ -173,6 +193,16 @@ class ReplayStub:
         path = request.full_path if request.query_string else request.path
         headers = tuple((name.lower(), value) for name, value in request.headers.items())
         live = RecordedRequest(request.method, path, headers, body)
+        elements = element_count(live) if len(body) > CLOSENESS_CHARS else 0
+        if elements > self._most_elements:
+            what = operation_name(live) or f"{request.method} {urlsplit(path).path}"
+            with self._lock:
+                self.unmatched.append(f"{what}: {elements} elements")
+            return self._fault(
+                request,
+                f"ips-fake replay: no recorded exchange matches this {what} request: it holds "
+                f"{elements} elements, more than any recorded request ({self._most_elements})",
+            )
         key = request_key(live, self.cassette.metadata.identity)
         with self._lock:
             entry = self._entries.get(key)
@@ -180,7 +210,7 @@ class ReplayStub:
                 step = entry.steps[min(entry.served, len(entry.steps) - 1)]
                 entry.served += 1
             else:
-                self.unmatched.append(key)
+                self.unmatched.append(key[:CLOSENESS_CHARS])
         if entry is None:
             return self._fault(request, self._unmatched_reason(live, key))
         answer = step.response

@@ -18,21 +18,53 @@ CASSETTE = Path(__file__).parents[2] / "fixtures/cassettes/seed-submit-job.json"
 V2014 = "http://www.scene7.com/IpsApi/xsd/2014-04-03"
 
 
-def large_submit_job(urls: int) -> bytes:
-    """An uploadUrlsJob submission of ``urls`` items, one per line: nothing recorded."""
-    items = "\n".join(
-        f"<ns:items><ns:sourceUrl>http://example.com/{k}.jpg</ns:sourceUrl>"
-        f"<ns:destPath>big/{k}.jpg</ns:destPath></ns:items>"
-        for k in range(urls)
-    )
+def envelope_of(param: str) -> bytes:
+    """A SOAP 1.1 request holding ``param``."""
     return (
         '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
         f'xmlns:ns="{V2014}"><soapenv:Header><ns:authHeader><ns:user>u@example.com</ns:user>'
         "<ns:password>pw</ns:password></ns:authHeader></soapenv:Header><soapenv:Body>"
-        "<ns:submitJobParam><ns:companyHandle>c|47</ns:companyHandle>"
-        f"<ns:jobName>huge</ns:jobName><ns:uploadUrlsJob><ns:urlArray>\n{items}\n"
-        "</ns:urlArray></ns:uploadUrlsJob></ns:submitJobParam></soapenv:Body></soapenv:Envelope>"
+        f"{param}</soapenv:Body></soapenv:Envelope>"
     ).encode()
+
+
+def large_submit_job(lines: int) -> bytes:
+    """A submitJob whose description holds ``lines`` lines: few elements, nothing recorded."""
+    text = "\n".join(f"line {k} of a long description" for k in range(lines))
+    return envelope_of(
+        "<ns:submitJobParam><ns:companyHandle>c|47</ns:companyHandle>"
+        f"<ns:jobName>huge</ns:jobName><ns:description>{text}</ns:description>"
+        "</ns:submitJobParam>"
+    )
+
+
+def many_elements(count: int) -> bytes:
+    """A submitJob holding ``count`` empty elements."""
+    return envelope_of(
+        "<ns:submitJobParam><ns:companyHandle>c|47</ns:companyHandle>"
+        f"<ns:jobName>many</ns:jobName>{'<ns:a/>' * count}</ns:submitJobParam>"
+    )
+
+
+def post(stub: ReplayStub, body: bytes) -> tuple[int, str]:
+    answer = Client(stub).post(SERVICE_PATH, data=body, content_type="text/xml; charset=UTF-8")
+    return answer.status_code, answer.get_data(as_text=True)
+
+
+def test_a_request_with_more_elements_than_any_recorded_one_gets_no_key_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stub = ReplayStub(Cassette.load(CASSETTE))
+    monkeypatch.setattr(
+        "ips_fake.stub.request_key", lambda *args: pytest.fail("a match key was built")
+    )
+    body = many_elements(200_000)
+    assert len(body) > CLOSENESS_CHARS
+    status, text = post(stub, body)
+    assert status == 500
+    assert "no recorded exchange matches this submitJobParam request" in text
+    assert "holds 200009 elements, more than any recorded request (12)" in text
+    assert stub.unmatched == ["submitJobParam: 200009 elements"]
 
 
 def test_a_large_unmatched_request_is_compared_by_its_first_characters_and_lines(
@@ -51,18 +83,19 @@ def test_a_large_unmatched_request_is_compared_by_its_first_characters_and_lines
 
     monkeypatch.setattr(difflib.SequenceMatcher, "set_seq1", recording_seq1)
     monkeypatch.setattr(difflib.SequenceMatcher, "set_seq2", recording_seq2)
-    body = large_submit_job(20_000)
+    stub = ReplayStub(Cassette.load(CASSETTE))
+    body = large_submit_job(60_000)
     assert len(body) > 20 * CLOSENESS_CHARS
-    answer = Client(ReplayStub(Cassette.load(CASSETTE))).post(
-        SERVICE_PATH, data=body, content_type="text/xml; charset=UTF-8"
-    )
-    text = answer.get_data(as_text=True)
-    assert answer.status_code == 500
+    status, text = post(stub, body)
+    assert status == 500
     assert "no recorded exchange matches this submitJobParam request" in text
     assert "the closest recorded one is #" in text
     texts = [size for kind, size in seen if kind is str]
     line_lists = [size for kind, size in seen if kind is list]
     assert texts, "the closest recorded exchange was not searched for"
     assert max(texts) == CLOSENESS_CHARS  # the live key, cut
-    # the diff compared lists of lines; the received one was cut to DIFF_INPUT_LINES
-    assert max(line_lists) == DIFF_INPUT_LINES
+    # the diff compared lists of lines (a key holds a line per element, and this request
+    # holds no more elements than the recorded ones: far under DIFF_INPUT_LINES)
+    assert line_lists
+    assert max(line_lists) <= DIFF_INPUT_LINES
+    assert [len(key) for key in stub.unmatched] == [CLOSENESS_CHARS]  # kept cut

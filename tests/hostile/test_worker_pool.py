@@ -14,7 +14,7 @@ from contextlib import ExitStack
 import pytest
 
 from ips_fake.fake import IpsFake
-from ips_fake.server import WORKER_THREADS, FakeServer, _Workers
+from ips_fake.server import MAX_BODY_PHASE_BYTES, WORKER_THREADS, FakeServer, _Workers
 from tests.hostile.wire_attack_helpers import (
     ANSWER_BOUND_SECONDS,
     connection,
@@ -154,3 +154,57 @@ def test_the_pool_size_must_be_at_least_one() -> None:
     with pytest.raises(ValueError, match="worker_threads must be at least 1, not 0"):
         FakeServer(IpsFake(), worker_threads=0)
     assert WORKER_THREADS >= 8
+
+
+def test_what_a_client_sends_after_its_answer_is_read_only_so_far() -> None:
+    with FakeServer(IpsFake()) as server:
+        sock = socket.create_connection(("127.0.0.1", server._server.port), timeout=10)
+        with sock:
+            sock.sendall(
+                b"POST /_fake/dashboard/token HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: 10\r\n\r\ntoken=nope"
+            )
+            chunk = b"x" * (1 << 20)
+            sent = 0
+            with contextlib.suppress(OSError):  # the server closes: a reset or a broken pipe
+                while sent < 4 * MAX_BODY_PHASE_BYTES:
+                    sock.sendall(chunk)
+                    sent += len(chunk)
+        # werkzeug alone would read on (up to 10 GB); the bound stops it, with room for the
+        # socket buffers between the two ends
+        assert sent < MAX_BODY_PHASE_BYTES + 16 * (1 << 20)
+
+
+def test_stopping_the_server_ends_the_connections_being_answered() -> None:
+    server = FakeServer(IpsFake(), read_timeout=None).start()
+    with socket.create_connection(("127.0.0.1", server._server.port), timeout=10) as busy:
+        busy.sendall(b"POST /")  # a thread takes it and waits for the rest, forever
+        wait_until_busy(server)
+        server.stop()
+        with contextlib.suppress(ConnectionResetError):  # ended unanswered, either way
+            assert read_to_end(busy) == b""
+    for _ in range(300):
+        if not workers_of(server):
+            break
+        threading.Event().wait(0.01)
+    assert workers_of(server) == []
+
+
+def wait_until_busy(server: FakeServer) -> None:
+    """Wait (boundedly) until a thread of ``server``'s pool is answering a connection."""
+    workers = server._server._workers
+    assert workers is not None
+    for _ in range(500):
+        with workers._lock:
+            if workers._busy_connections:
+                return
+        threading.Event().wait(0.01)
+    raise AssertionError("no thread took the connection")
+
+
+def test_a_quiet_server_logs_no_timed_out_connection(caplog: pytest.LogCaptureFixture) -> None:
+    with FakeServer(IpsFake(), read_timeout=0.2) as server, connection(server) as silent:
+        silent.sendall(b"POST /")
+        assert read_to_end(silent) == b""  # closed after the read timeout
+    assert not [record for record in caplog.records if "timed out" in record.getMessage()]
