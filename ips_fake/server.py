@@ -55,32 +55,26 @@ class _BoundedReader:
         self._raw = raw
         self._left = budget
 
-    def _allowed(self, size: int | None) -> int:
-        return self._left if size is None or size < 0 else min(size, self._left)
+    def _take(self, reader: Callable[[int], bytes], size: int | None) -> bytes:
+        """What ``reader`` gives for ``size`` bytes (all that is left when negative or
+        None), within the budget."""
+        if self._left <= 0:
+            return b""
+        data = reader(self._left if size is None or size < 0 else min(size, self._left))
+        self._left -= len(data)
+        return data
 
     def read(self, size: int | None = -1) -> bytes:
         """At most ``size`` bytes (all that is left of the budget when negative)."""
-        if self._left <= 0:
-            return b""
-        data: bytes = self._raw.read(self._allowed(size))
-        self._left -= len(data)
-        return data
+        return self._take(self._raw.read, size)
 
     def read1(self, size: int = -1) -> bytes:
         """What one read of the socket gives, within the budget."""
-        if self._left <= 0:
-            return b""
-        data: bytes = self._raw.read1(self._allowed(size))
-        self._left -= len(data)
-        return data
+        return self._take(self._raw.read1, size)
 
     def readline(self, size: int | None = -1) -> bytes:
         """One line, within the budget."""
-        if self._left <= 0:
-            return b""
-        data: bytes = self._raw.readline(self._allowed(size))
-        self._left -= len(data)
-        return data
+        return self._take(self._raw.readline, size)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._raw, name)
