@@ -259,15 +259,15 @@ class _Workers:
                     del self._busy_connections[number]
                     self._idle += 1
 
+    #: Seconds :meth:`close` lets the connections being answered finish before ending them.
+    GRACE_SECONDS = 1.0
+
     def close(self) -> list[socket.socket]:
-        """Stop taking connections, end the ones being answered (shut down: their threads'
-        reads and writes fail) and let the threads end; the connections still waiting, for
-        the caller to close."""
+        """Stop taking connections, give the ones being answered :attr:`GRACE_SECONDS` to
+        finish, then end those left (shut down: their threads' reads and writes fail), and
+        let the threads end; the connections still waiting, for the caller to close."""
         with self._lock:
             self._closed = True
-            for busy in self._busy_connections.values():
-                with contextlib.suppress(OSError):
-                    busy.shutdown(socket.SHUT_RDWR)
             waiting: list[socket.socket] = []
             while True:
                 try:
@@ -279,6 +279,16 @@ class _Workers:
             self._waiting = 0
             for _ in range(self._threads):
                 self._queue.put(None)
+        deadline = time.monotonic() + self.GRACE_SECONDS
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._busy_connections:
+                    break
+            time.sleep(0.01)
+        with self._lock:
+            for busy in self._busy_connections.values():
+                with contextlib.suppress(OSError):
+                    busy.shutdown(socket.SHUT_RDWR)
         return waiting
 
 

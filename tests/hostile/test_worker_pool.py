@@ -17,6 +17,7 @@ from ips_fake.fake import IpsFake
 from ips_fake.server import MAX_BODY_PHASE_BYTES, WORKER_THREADS, FakeServer, _Workers
 from tests.hostile.wire_attack_helpers import (
     ANSWER_BOUND_SECONDS,
+    SERVICE_PATH,
     connection,
     envelope,
     read_to_end,
@@ -208,3 +209,29 @@ def test_a_quiet_server_logs_no_timed_out_connection(caplog: pytest.LogCaptureFi
         silent.sendall(b"POST /")
         assert read_to_end(silent) == b""  # closed after the read timeout
     assert not [record for record in caplog.records if "timed out" in record.getMessage()]
+
+
+def test_stopping_the_server_lets_a_connection_being_answered_finish() -> None:
+    server = FakeServer(IpsFake(), read_timeout=ANSWER_BOUND_SECONDS).start()
+    body = envelope(submit_job("Finished while stopping"))
+    head = (
+        f"POST {SERVICE_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: text/xml; charset=UTF-8\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", server._server.port), timeout=10) as sock:
+        sock.sendall(head + body[:100])
+        wait_until_busy(server)
+        stopping = threading.Thread(target=server.stop)
+        stopping.start()
+        workers = server._server._workers
+        assert workers is not None
+        for _ in range(500):  # until the pool is closing: no connection is taken any more
+            if workers._closed:
+                break
+            threading.Event().wait(0.01)
+        assert workers._closed
+        sock.sendall(body[100:])  # within the grace the server gives it
+        answer = read_to_end(sock)
+        stopping.join(ANSWER_BOUND_SECONDS)
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert b"<jobHandle>j|47|Finished while stopping||</jobHandle>" in answer
