@@ -617,27 +617,27 @@ class Simulation(Outbox):
         self._asset_firsts, self._asset_run_ids = firsts, run_ids
         self._asset_entries_dropped = 0
 
-    def _unfinished_run(self, run_id: int, company_id: str | None = None) -> Run | None:
-        """The unfinished run ``run_id`` (of ``company_id`` when given, else of any company:
-        one look-up per company), or None."""
+    @staticmethod
+    def _run_in(
+        index: dict[str, dict[int, Run]], run_id: int, company_id: str | None
+    ) -> Run | None:
+        """Run ``run_id`` in a per-company ``index`` (of ``company_id`` when given, else of
+        any company: one look-up per company), or None."""
         if company_id is not None:
-            return self._runs_by_company.get(company_id, {}).get(run_id)
-        for unfinished in self._runs_by_company.values():
-            run = unfinished.get(run_id)
+            return index.get(company_id, {}).get(run_id)
+        for runs in index.values():
+            run = runs.get(run_id)
             if run is not None:
                 return run
         return None
 
+    def _unfinished_run(self, run_id: int, company_id: str | None = None) -> Run | None:
+        """The unfinished run ``run_id`` (see :meth:`_run_in`), or None."""
+        return self._run_in(self._runs_by_company, run_id, company_id)
+
     def _kept_run(self, run_id: int, company_id: str | None = None) -> Run | None:
-        """The kept run ``run_id`` (of ``company_id`` when given, else of any company: one
-        look-up per company), or None."""
-        if company_id is not None:
-            return self._logs.get(company_id, {}).get(run_id)
-        for kept in self._logs.values():
-            run = kept.get(run_id)
-            if run is not None:
-                return run
-        return None
+        """The kept run ``run_id`` (see :meth:`_run_in`), or None."""
+        return self._run_in(self._logs, run_id, company_id)
 
     def _kept_of(self, company_id: str, job_name: str) -> list[Run]:
         """The kept runs of one job name in a company, in the order they finished."""
