@@ -307,9 +307,9 @@ def serve(arguments: argparse.Namespace) -> int:
     if arguments.admin_token == "":
         return cannot_start("--admin-token is empty: give a token, or leave the flag out")
     token = admin_token(arguments)
-    from ips_fake.server import limit_malloc_arenas
+    from ips_fake.server import tune_malloc
 
-    limit_malloc_arenas()  # a long-running server: keep the memory freed in few arenas
+    tune_malloc()  # a long-running server: give back what large tables free
     started = start_server(arguments, token)
     if isinstance(started, int):
         return started
