@@ -267,7 +267,7 @@ def start_server(arguments: argparse.Namespace, token: str | None) -> FakeServer
     from ips_fake.core.clock import Clock, ManualClock
     from ips_fake.core.directory import Directory
     from ips_fake.fake import IpsFake
-    from ips_fake.server import FakeServer
+    from ips_fake.server import FakeServer, release_free_heap
 
     problem = serve_argument_problem(arguments)
     if problem is not None:
@@ -288,6 +288,7 @@ def start_server(arguments: argparse.Namespace, token: str | None) -> FakeServer
             admin_hosts=[arguments.host, *arguments.allow_host],
             log_retention=arguments.log_retention,
         )
+        fake.app.admin.release_memory = release_free_heap
         return FakeServer(fake, arguments.host, arguments.port, quiet=not arguments.access_log)
     except (OSError, ValueError, OverflowError) as error:
         return cannot_start(str(error))

@@ -173,6 +173,22 @@ def tune_malloc(
     return bool(mallopt(_M_MMAP_THRESHOLD, mmap_threshold)) and took_arenas
 
 
+def release_free_heap() -> bool:
+    """Give the pages glibc's malloc holds free back to the system (``malloc_trim(0)``);
+    True when it gave some. ``ips-fake serve`` calls it after each clock move and reset
+    through the admin API, which can free the room of thousands of runs at once
+    (docs/limits.md, "Memory"); elsewhere than glibc it does nothing and answers False."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        malloc_trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return False
+    malloc_trim.argtypes = [ctypes.c_size_t]
+    malloc_trim.restype = ctypes.c_int
+    return bool(malloc_trim(0))
+
+
 #: Connections a served fake answers at once, each on its own thread (threads are started as
 #: needed and then reused); further connections wait their turn, oldest first.
 WORKER_THREADS = 32

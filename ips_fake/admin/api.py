@@ -58,6 +58,10 @@ class AdminApi:
         self.allowed_hosts: set[str] = {host_name(host) for host in allowed_hosts}
         #: When set, every admin call but export downloads must present it (401 otherwise).
         self.token = token or None
+        #: Called after a clock move and a reset, which can free much memory at once
+        #: (``ips-fake serve`` gives glibc's free heap back to the system there:
+        #: :func:`ips_fake.server.release_free_heap`).
+        self.release_memory: Callable[[], object] | None = None
         self.routes = Map(
             [
                 Rule("/_fake/clock", methods=["GET"], endpoint="get_clock"),
@@ -214,6 +218,8 @@ class AdminApi:
                     ) from None
                 clock.move_to(instant)
         self.service.catch_up()  # in slices: other callers are answered during a long move
+        if self.release_memory is not None:
+            self.release_memory()
         return json_response(self._clock_state())
 
     # -- state ---------------------------------------------------------------------------------
@@ -367,6 +373,8 @@ class AdminApi:
         """POST /_fake/reset → starting directory, no jobs, logs, mail, outcomes or journal."""
         self.service.reset()
         self.journal.clear()
+        if self.release_memory is not None:
+            self.release_memory()
         return json_response({"reset": True})
 
     def export(self, request: Request, run_id: int) -> Response:
