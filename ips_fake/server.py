@@ -139,6 +139,20 @@ _M_ARENA_MAX = -8
 _M_MMAP_THRESHOLD = -3
 
 
+def _glibc_function(name: str, argtypes: list[Any]) -> Any:
+    """The C library's function ``name`` taking ``argtypes`` and answering an int, or None
+    elsewhere than Linux or where the C library has none."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = getattr(ctypes.CDLL(None), name)
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = argtypes
+    function.restype = ctypes.c_int
+    return function
+
+
 def tune_malloc(
     arenas: int = MALLOC_ARENAS, mmap_threshold: int = MALLOC_MMAP_THRESHOLD_BYTES
 ) -> bool:
@@ -161,14 +175,9 @@ def tune_malloc(
 
     Call it before the threads start (``ips-fake serve`` does); elsewhere than glibc it does
     nothing and answers False."""
-    if not sys.platform.startswith("linux"):
+    mallopt = _glibc_function("mallopt", [ctypes.c_int, ctypes.c_int])
+    if mallopt is None:
         return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return False
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    mallopt.restype = ctypes.c_int
     took_arenas = bool(mallopt(_M_ARENA_MAX, arenas))
     return bool(mallopt(_M_MMAP_THRESHOLD, mmap_threshold)) and took_arenas
 
@@ -178,15 +187,8 @@ def release_free_heap() -> bool:
     True when it gave some. ``ips-fake serve`` calls it after each clock move and reset
     through the admin API, which can free the room of thousands of runs at once
     (docs/limits.md, "Memory"); elsewhere than glibc it does nothing and answers False."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        malloc_trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return False
-    malloc_trim.argtypes = [ctypes.c_size_t]
-    malloc_trim.restype = ctypes.c_int
-    return bool(malloc_trim(0))
+    malloc_trim = _glibc_function("malloc_trim", [ctypes.c_size_t])
+    return malloc_trim is not None and bool(malloc_trim(0))
 
 
 #: Connections a served fake answers at once, each on its own thread (threads are started as
