@@ -38,6 +38,7 @@ from urllib.parse import urlencode
 
 from lxml import etree
 from werkzeug.exceptions import (
+    BadRequest,
     Forbidden,
     HTTPException,
     LengthRequired,
@@ -320,7 +321,8 @@ class Dashboard:
     def _take_posted_token(self, request: Request) -> Response:
         """``POST /_fake/dashboard/token`` (the page's form): as :meth:`_take_token`, after
         the Host and Origin checks of an admin write (403); 415 for a body that is not a form,
-        411 without a Content-Length, 413 past :data:`TOKEN_FORM_BYTES`."""
+        411 without a Content-Length, 400 for one that is not a plain number of bytes, 413
+        past :data:`TOKEN_FORM_BYTES`."""
         self.admin.check_host(request)
         # the page's own form comes with Origin "null" (its Referrer-Policy is no-referrer);
         # a page naming another origin is refused. A form only stores the server's own token,
@@ -338,6 +340,10 @@ class Dashboard:
         length = request.content_length
         if length is None:
             raise LengthRequired("the token form is sent with a Content-Length")
+        stated = request.headers.get("Content-Length", "").strip()
+        if not (stated.isascii() and stated.isdigit()):
+            # werkzeug reads "+12" or "1_2" as no body at all
+            raise BadRequest(f"Content-Length {stated[:40]!r} is not a number of bytes")
         if length > TOKEN_FORM_BYTES:
             raise RequestEntityTooLarge(f"the token form is at most {TOKEN_FORM_BYTES} bytes")
         request.max_content_length = TOKEN_FORM_BYTES
