@@ -184,12 +184,24 @@ def _pack(
 _WINDOW_BITS = 12
 
 
-def _compress(data: bytes, dictionary: bytes) -> bytes:
-    """``data`` deflated with a 4 KiB window and little memory (zlib's default state is
-    costly to set up for the few KiB of one exchange), against the preset ``dictionary``:
-    an exchange of the same operation repeats most of its bytes, so what is left is mostly
-    the job name and handles (tens of bytes instead of hundreds)."""
-    packer = zlib.compressobj(6, zlib.DEFLATED, -_WINDOW_BITS, 2, zdict=dictionary)
+#: zlib's memory level for journal entries: a 2 Ki-entry hash table, enough for a 4 KiB
+#: window (a smaller one makes long answers' matches slower to find and larger).
+_MEMORY_LEVEL = 4
+
+
+def _primed_packer(dictionary: bytes) -> zlib._Compress:
+    """A deflater with a 4 KiB window, primed with the preset ``dictionary``: entries are
+    deflated by copies of it (:func:`_compress`), so the dictionary is read once rather than
+    once per exchange."""
+    return zlib.compressobj(6, zlib.DEFLATED, -_WINDOW_BITS, _MEMORY_LEVEL, zdict=dictionary)
+
+
+def _compress(data: bytes, primed: zlib._Compress) -> bytes:
+    """``data`` deflated by a copy of ``primed`` (:func:`_primed_packer` of the preset
+    dictionary): an exchange of the same operation repeats most of its bytes, so what is
+    left is mostly the job name and handles (tens of bytes instead of hundreds). The same
+    bytes as a new deflater given that dictionary would make."""
+    packer = primed.copy()
     return packer.compress(data) + packer.flush()
 
 
@@ -243,6 +255,10 @@ class Journal:
     #: 4 KiB of the first exchange of that operation the journal packed (at most one per
     #: operation, until :meth:`clear`)
     _dictionaries: dict[str | None, bytes] = field(default_factory=dict, repr=False)
+    #: by operation: (its preset dictionary, a deflater primed with it: see _compress)
+    _packers: dict[str | None, tuple[bytes, zlib._Compress]] = field(
+        default_factory=dict, repr=False
+    )
 
     def record(
         self, *, decoded_size: int = 0, reread: tuple[bool, str] | None = None, **values: Any
@@ -275,10 +291,8 @@ class Journal:
             contents = _pickled_contents(values["params"], request, response)
         packed: tuple[bytes, bytes, tuple[bool, str] | None] | None = None
         if contents is not None:
-            dictionary = self._dictionaries.setdefault(
-                values.get("operation"), contents[-(1 << _WINDOW_BITS) :]
-            )
-            packed = (_compress(contents, dictionary), dictionary, reread)
+            dictionary, primed = self._packer(values.get("operation"), contents)
+            packed = (_compress(contents, primed), dictionary, reread)
         # one string object for the names every entry repeats, not one each
         for name in ("operation", "caller"):
             if isinstance(values.get(name), str):
@@ -296,6 +310,15 @@ class Journal:
             while self.kept_bytes > self.byte_budget and len(self.entries) > 1:
                 self._drop_oldest()
             return exchange
+
+    def _packer(self, operation: str | None, contents: bytes) -> tuple[bytes, zlib._Compress]:
+        """(preset dictionary, primed deflater) of ``operation``'s entries; the dictionary is
+        the last 4 KiB of ``contents`` when the operation has none yet."""
+        found = self._packers.get(operation)
+        if found is None:
+            dictionary = self._dictionaries.setdefault(operation, contents[-(1 << _WINDOW_BITS) :])
+            found = self._packers.setdefault(operation, (dictionary, _primed_packer(dictionary)))
+        return found
 
     def _drop_oldest(self) -> None:
         self.entries.popleft()
@@ -343,6 +366,7 @@ class Journal:
             self.entries.clear()
             self._weights.clear()
             self._dictionaries.clear()
+            self._packers.clear()
             self.kept_bytes = 0
             self.sequence = 0
             self.generation += 1
