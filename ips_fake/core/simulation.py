@@ -20,6 +20,7 @@ from ips_fake.core.cron import QuartzSchedule, has_fixed_offset
 from ips_fake.core.handles import run_name
 from ips_fake.core.jobs import JobProfiles, ScheduledJob, Timeline
 from ips_fake.core.model import (
+    ActiveJobInfo,
     EmailSetting,
     JobKind,
     JobPayload,
@@ -81,6 +82,9 @@ class Simulation(Outbox):
         self._listed_jobs: dict[str, dict[int, ScheduledJob]] = {}
         # the unpacked payloads of unfinished runs getActiveJobs has shown, by run id
         self._active_payloads: dict[int, JobPayload] = {}
+        # the last snapshot getActiveJobs showed of each unfinished run, by run id: (what it
+        # was made of, the snapshot); dropped when the run finishes (ServiceQueries._active_info)
+        self._active_views: dict[int, tuple[tuple[object, ...], ActiveJobInfo]] = {}
         # unfinished runs per company, in run id order (getActiveJobs reads one company's;
         # see _unfinished_run)
         self._runs_by_company: dict[str, dict[int, Run]] = {}
@@ -547,6 +551,8 @@ class Simulation(Outbox):
         # is given back
         if self._active_payloads.pop(run.run_id, None) is not None:
             self._active_payloads = compacted(self._active_payloads)
+        if self._active_views.pop(run.run_id, None) is not None:
+            self._active_views = compacted(self._active_views)
         company_runs = self._runs_by_company[run.job.company_id]
         del company_runs[run.run_id]
         self._runs_by_company[run.job.company_id] = compacted(company_runs)

@@ -310,7 +310,7 @@ class Writer:
         except TypeError:  # a record holding a list: written as it is, not kept
             write(parent)
             return
-        item = copy.deepcopy(shaping.cache.shaped(key, make))
+        item = copy.copy(shaping.cache.shaped(key, make))  # lxml copies an element whole
         parent.append(item)
         self._settled.append(item)  # keeps the proxy, so its id names this element
 
