@@ -78,6 +78,9 @@ ECHO_DEFAULTS: dict[str, dict[str, object]] = {
 defaults in the job echo", from real 2010-01-31 answers; illustratorOptions inferred). Each
 version's answers get the ones its schema has (:func:`ips_fake.soap.structure.conform`)."""
 
+#: EmailSetting by its wire value (a dict lookup costs less than the Enum's call).
+_EMAIL_SETTINGS = {setting.value: setting for setting in EmailSetting}
+
 _HANDLE_ARRAYS = {
     JobKind.EXPORT: "assetHandleArray",
     JobKind.REPROCESS_ASSETS: "assetHandleArray",
@@ -186,9 +189,8 @@ def option_tree(element: etree._Element) -> OptionTree:
 
 def decode_payload(reader: Reader) -> JobPayload:
     """The one job payload of a submitJobParam."""
-    present = [name for name in PAYLOAD_ELEMENTS if name in reader.children]
     names = [name for name in reader.names if name in PAYLOAD_ELEMENTS]
-    if not present:
+    if not names:
         raise missing_parameter(
             "submitJob needs exactly one job payload (one of " + ", ".join(PAYLOAD_ELEMENTS) + ")"
         )
@@ -196,7 +198,7 @@ def decode_payload(reader: Reader) -> JobPayload:
         raise invalid_parameter(
             "submitJob takes exactly one job payload; this request has " + " and ".join(names)
         )
-    element_name = present[0]
+    element_name = names[0]
     kind = PAYLOAD_ELEMENTS[element_name]
     element = reader.children[element_name]
     payload_reader = Reader(element)
@@ -224,7 +226,7 @@ def decode_payload(reader: Reader) -> JobPayload:
         kind=kind,
         element=element_name,
         options=option_tree(element),
-        email_setting=EmailSetting(setting) if setting else None,
+        email_setting=_EMAIL_SETTINGS.get(setting) or EmailSetting(setting) if setting else None,
         publish_type=payload_reader.text("publishType"),
         items=items,
         server_dir=payload_reader.text("serverDir"),
@@ -282,7 +284,7 @@ class Writer:
 
     def settled(self) -> frozenset[int]:
         """The ``id`` of every item this writer added already shaped (see ``shaping``)."""
-        return frozenset(id(item) for item in self._settled)
+        return frozenset(id(item) for item in self._settled) if self._settled else frozenset()
 
     def _shaped_item(
         self,

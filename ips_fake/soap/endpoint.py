@@ -29,6 +29,7 @@ from ips_fake.core.handles import HandleStyle
 from ips_fake.core.service import IpsService
 from ips_fake.soap.codec import ECHO_DEFAULTS, Shaping, Writer
 from ips_fake.soap.envelope import (
+    NO_CREDENTIALS,
     Credentials,
     MustUnderstandFault,
     SoapVersion,
@@ -36,6 +37,7 @@ from ips_fake.soap.envelope import (
     check_must_understand,
     credentials_from,
     decode_body,
+    name_parts,
     parse_envelope,
     parse_plain_request,
 )
@@ -389,7 +391,7 @@ class _Call:
     operation: str | None = None
     caller: str | None = None
     params: Decoded = field(default_factory=dict)
-    credentials: Credentials = field(default_factory=Credentials)
+    credentials: Credentials = NO_CREDENTIALS
     decoded_size: int = 0
     #: the request's Content-Encoding (how its body is inflated)
     content_encoding: str = ""
@@ -416,6 +418,8 @@ class SoapEndpoint:
         self.journal = Journal()
         #: listing items already shaped per version (see :class:`ShapeCache`)
         self.shapes = ShapeCache()
+        #: how answers of each API version are shaped, by its namespace (through shapes)
+        self._shapings: dict[str, Shaping] = {}
 
     def handle(
         self,
@@ -534,10 +538,9 @@ class SoapEndpoint:
             call.version = request.version
             check_must_understand(request)
         param = request.body
-        qname = etree.QName(param)
-        name = qname.localname
+        namespace, name = name_parts(param)
         # read first, so that a fault about the body honours faultHttpStatusCode
-        call.credentials = credentials_from(request, authorization, qname.namespace or "")
+        call.credentials = credentials_from(request, authorization, namespace or "")
         call.caller = call.credentials.user
         operation = name[: -len("Param")] if name.endswith("Param") else None
         if operation not in OPERATIONS:
@@ -546,11 +549,11 @@ class SoapEndpoint:
                 f"the body element {name!r} is not an IPS job operation "
                 "(expected e.g. submitJobParam)",
             )
-        api = version_for_namespace(qname.namespace or "")
+        api = version_for_namespace(namespace or "")
         if api is None:
             raise IpsFault(
                 FaultCode.INVALID_REQUEST_XML,
-                f"{name} is in namespace {qname.namespace or '(none)'!r}, which is no IPS API "
+                f"{name} is in namespace {namespace or '(none)'!r}, which is no IPS API "
                 "version's "
                 "(e.g. http://www.scene7.com/IpsApi/xsd/2014-04-03)",
             )
@@ -559,7 +562,7 @@ class SoapEndpoint:
             raise IpsFault(
                 FaultCode.INVALID_REQUEST_XML,
                 f"the body element {name!r} is not an IPS job operation of API version "
-                f"{api.label} ({qname.namespace})",
+                f"{api.label} ({namespace})",
             )
         call.operation = operation
         user = self.service.directory.authenticate(call.credentials.user, call.credentials.password)
@@ -570,8 +573,11 @@ class SoapEndpoint:
         except IpsFault as fault:
             raise SchemaViolation(fault.code, fault.reason) from None
         style = HandleStyle.LEGACY if api.is_legacy else HandleStyle.MODERN
-        structure = structure_of(api)
-        shaping = Shaping(structure, ECHO_DEFAULTS, self.shapes, conform)
+        shaping = self._shapings.get(api.namespace)
+        if shaping is None or shaping.cache is not self.shapes:
+            shaping = Shaping(structure_of(api), ECHO_DEFAULTS, self.shapes, conform)
+            self._shapings[api.namespace] = shaping
+        structure = shaping.structure
         writer = Writer(api.namespace, style, base_url, shaping=shaping)
         answer = spec.call(CallContext(self.service, user, writer), call.params)
         conform(answer, structure, ECHO_DEFAULTS, settled=writer.settled())

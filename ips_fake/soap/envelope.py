@@ -64,6 +64,10 @@ class Credentials:
     fault_http_status: int | None = None
 
 
+#: Credentials of a request that gives none.
+NO_CREDENTIALS = Credentials()
+
+
 @dataclass(frozen=True)
 class SoapRequest:
     """A parsed request envelope."""
@@ -259,7 +263,7 @@ _HEADER_AND_BODY_TAGS = {
 }
 
 
-def _name_parts(element: etree._Element) -> tuple[str | None, str]:
+def name_parts(element: etree._Element) -> tuple[str | None, str]:
     """``(namespace, local name)`` of an element (namespace None when it has none), as
     ``etree.QName`` gives them, without building one."""
     tag = element.tag
@@ -369,7 +373,7 @@ def credentials_from(
 ) -> Credentials:
     """Credentials from authHeader (either namespace), AuthUser/AuthPassword, or HTTP Basic."""
     for header in request.headers:
-        namespace, local = _name_parts(header)
+        namespace, local = name_parts(header)
         if local == "authHeader" and namespace in (
             UNVERSIONED_NAMESPACE,
             body_namespace,
@@ -388,9 +392,9 @@ def credentials_from(
                 fault_http_status=status,
             )
     legacy = {
-        _name_parts(h)[1]: h.text or ""
+        name_parts(h)[1]: h.text or ""
         for h in request.headers
-        if _name_parts(h)[0] == WSDL_NAMESPACE
+        if name_parts(h)[0] == WSDL_NAMESPACE
     }
     if "AuthUser" in legacy:
         return Credentials(legacy["AuthUser"], legacy.get("AuthPassword"), source="AuthUser")
@@ -401,7 +405,7 @@ def credentials_from(
             return Credentials(source="basic")
         user, _, password = decoded.partition(":")
         return Credentials(user, password, source="basic")
-    return Credentials()
+    return NO_CREDENTIALS
 
 
 SOAP11_ACTOR_NEXT = "http://schemas.xmlsoap.org/soap/actor/next"
