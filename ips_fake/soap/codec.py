@@ -10,6 +10,7 @@ table, :data:`ips_fake.core.model.PAYLOAD_ELEMENTS`, still importable from here.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -95,6 +96,14 @@ def local_name(element: etree._Element) -> str:
     if isinstance(tag, str):  # "{namespace}name" or "name"
         return tag.rpartition("}")[2]
     return etree.QName(element).localname
+
+
+@functools.lru_cache(maxsize=256)
+def _empty_root(tag: str, namespace: str) -> etree._Element:
+    """An empty root element ``tag`` declaring ``namespace`` as the default, to copy (a copy
+    costs less than building one): kept for the few roots answers start from (an
+    ``<op>Return``, a listing item's holder) in each version's namespace. Never changed."""
+    return etree.Element(tag, nsmap={None: namespace})  # type: ignore[dict-item]
 
 
 class Reader:
@@ -325,10 +334,11 @@ class Writer:
         return base_url.rstrip("/")
 
     def element(self, name: str, parent: etree._Element | None = None) -> etree._Element:
-        """A new element ``name`` in the response namespace, appended to ``parent``."""
+        """A new element ``name`` in the response namespace, appended to ``parent`` (without
+        one: a root declaring the namespace as the default)."""
         tag = f"{{{self.namespace}}}{name}"
         if parent is None:
-            return etree.Element(tag, nsmap={None: self.namespace})  # type: ignore[dict-item]
+            return copy.copy(_empty_root(tag, self.namespace))
         return etree.SubElement(parent, tag)
 
     def add(self, parent: etree._Element, name: str, value: object) -> etree._Element | None:

@@ -99,12 +99,13 @@ class Exchange:
         return f"#{self.sequence} {self.operation or '?'} by {self.caller or '?'}: {outcome}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _PackedExchange:
     """An exchange as the journal stores it: its params and bodies pickled and compressed
     together (the decoded request repeats the request's text, so they pack well), against
     ``dictionary``: the journal's preset dictionary for its operation (see
-    :meth:`Journal.record`)."""
+    :meth:`Journal.record`). Never changed once made (not frozen: one is made per exchange,
+    and a frozen dataclass costs several times as much to make)."""
 
     sequence: int
     operation: str | None

@@ -211,6 +211,8 @@ def malformed(reason: str) -> IpsFault:
 def decode_body(data: bytes, content_encoding: str) -> bytes:
     """The request body with its HTTP ``Content-Encoding`` (``gzip`` or ``deflate``) undone,
     never growing past :data:`MAX_REQUEST_BYTES`."""
+    if not content_encoding:
+        return data  # most requests: nothing to undo
     codings = [part.strip().lower() for part in content_encoding.split(",") if part.strip()]
     for coding in reversed(codings):
         if coding == "identity":
@@ -451,10 +453,13 @@ def check_must_understand(request: SoapRequest) -> None:
     (no actor/role, or SOAP's "next"/"ultimateReceiver") that is marked ``mustUnderstand``
     (1.1: ``1``/``true``; 1.2: ``true``/``1``) and that :func:`is_understood` rejects; raise
     ipsApiFault 30003 for a ``mustUnderstand`` value that is no boolean."""
+    if not request.headers:
+        return
     ns = request.version.value
     required, optional = _MUST_UNDERSTAND_VALUES[request.version]
+    attribute = f"{{{ns}}}mustUnderstand"
     for header in request.headers:
-        value = header.get(f"{{{ns}}}mustUnderstand")
+        value = header.get(attribute)
         if value is None or value.strip() in optional:
             continue
         if value.strip() not in required:
