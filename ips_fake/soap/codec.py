@@ -111,15 +111,19 @@ class Reader:
 
     def __init__(self, element: etree._Element) -> None:
         self.element = element
-        self.children: dict[str, etree._Element] = {}
-        #: the local names of the element children, in document order, repeats kept
-        self.names: list[str] = []
+        children: dict[str, etree._Element] = {}
+        names: list[str] = []
         for child in element:
             tag = child.tag
             if isinstance(tag, str):
                 name = tag.rpartition("}")[2]
-                self.names.append(name)
-                self.children.setdefault(name, child)
+                names.append(name)
+                if name not in children:
+                    children[name] = child
+        #: the first element child of each local name
+        self.children = children
+        #: the local names of the element children, in document order, repeats kept
+        self.names = names
 
     def text(self, name: str) -> str | None:
         """The text of child ``name`` ('' when empty), or None when absent."""

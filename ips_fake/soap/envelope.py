@@ -299,7 +299,9 @@ def parse_envelope(data: bytes) -> SoapRequest:
     if len(children) != 1:
         raise malformed(f"the SOAP Body must hold exactly one element; it holds {len(children)}")
     headers = (
-        tuple(child for child in header if isinstance(child.tag, str)) if header is not None else ()
+        tuple([child for child in header if isinstance(child.tag, str)])
+        if header is not None
+        else ()
     )
     return SoapRequest(version, children[0], headers)
 
