@@ -277,15 +277,12 @@ class Journal:
         whole_request = values.pop("request")
         request = journal_body(whole_request, self.body_limit)
         response = journal_body(values.pop("response"), self.body_limit)
-        weight = len(response) + max(len(request), decoded_size if values.get("params") else 0)
+        params = values.get("params")
+        operation = values.get("operation")
+        weight = len(response) + max(len(request), decoded_size if params else 0)
         # packed before taking the lock: handler threads do not wait on it
         contents: bytes | None
-        if (
-            reread is not None
-            and values.get("params")
-            and values.get("operation") in OPERATIONS
-            and request is whole_request
-        ):
+        if reread is not None and params and operation in OPERATIONS and request is whole_request:
             contents = _joined_bodies(request, response)
             if reread == _SOAP_UNENCODED:
                 reread = _SOAP_UNENCODED
@@ -294,12 +291,14 @@ class Journal:
             contents = _pickled_contents(values["params"], request, response)
         packed: tuple[bytes, bytes, tuple[bool, str] | None] | None = None
         if contents is not None:
-            dictionary, primed = self._packer(values.get("operation"), contents)
+            dictionary, primed = self._packer(operation, contents)
             packed = (_compress(contents, primed), dictionary, reread)
         # one string object for the names every entry repeats, not one each
-        for name in ("operation", "caller"):
-            if isinstance(values.get(name), str):
-                values[name] = sys.intern(values[name])
+        if isinstance(operation, str):
+            values["operation"] = sys.intern(operation)
+        caller = values.get("caller")
+        if isinstance(caller, str):
+            values["caller"] = sys.intern(caller)
         with self.lock:
             self.sequence += 1
             exchange = Exchange(
