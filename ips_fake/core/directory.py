@@ -17,6 +17,7 @@ Directory file format::
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -125,6 +126,14 @@ class User:
     def belongs_to(self, company_id: str) -> bool:
         """Whether the user may act on ``company_id``."""
         return self.companies is None or company_id in self.companies
+
+
+@functools.lru_cache(maxsize=256)
+def _may_call(roles: frozenset[Role], operation: str) -> bool:
+    """Whether one of ``roles`` may call ``operation`` (:data:`ROLES_BY_OPERATION`); kept for
+    the few sets of roles users have, so a request costs a lookup (a frozenset's hash is
+    worked out once)."""
+    return bool(roles & ROLES_BY_OPERATION.get(operation, frozenset()))
 
 
 @dataclass
@@ -290,8 +299,7 @@ class Directory:
 
     def authorize(self, user: User, operation: str) -> None:
         """Raise authorizationFault 20003 unless one of the user's roles may call ``operation``."""
-        allowed = ROLES_BY_OPERATION.get(operation, frozenset())
-        if not user.roles & allowed:
+        if not _may_call(user.roles, operation):
             roles = ", ".join(sorted(role.value for role in user.roles)) or "no role"
             raise IpsFault(
                 FaultCode.NO_PERMISSION,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import heapq
 import marshal
 import weakref
@@ -108,10 +109,17 @@ def pack_payload(payload: JobPayload, vocabulary: bytes = _PACK_VOCABULARY) -> b
     several KiB); :func:`unpack_payload` with the same ``vocabulary`` (zlib's preset
     dictionary: :data:`_PACK_VOCABULARY` or a :func:`learned_vocabulary`) gives it back
     equal."""
-    # the least memory: zlib's default state is costly to set up for a few hundred bytes,
-    # and gains nothing on them
-    packer = zlib.compressobj(6, zlib.DEFLATED, -_PACK_WINDOW_BITS, 1, zdict=vocabulary)
+    packer = _primed_packer(vocabulary).copy()
     return packer.compress(marshal.dumps(_payload_fields(payload))) + packer.flush()
+
+
+@functools.lru_cache(maxsize=64)
+def _primed_packer(vocabulary: bytes) -> zlib._Compress:
+    """A deflater primed with ``vocabulary``, copied for each payload (the same bytes as a new
+    one given it, without reading it again). The least memory: zlib's default state is costly
+    to set up for a few hundred bytes, and gains nothing on them. Kept for the vocabularies
+    in use: one per job kind (:class:`JobProfiles`) and the default one."""
+    return zlib.compressobj(6, zlib.DEFLATED, -_PACK_WINDOW_BITS, 1, zdict=vocabulary)
 
 
 def unpack_payload(packed: bytes, vocabulary: bytes = _PACK_VOCABULARY) -> JobPayload:

@@ -224,6 +224,23 @@ class ActiveJobInfo:
     tasks: tuple[TaskInfo, ...]
     payload: JobPayload
 
+    def __hash__(self) -> int:
+        """The hash of the fields, worked out once per snapshot: an answer's writer hashes
+        each snapshot it shows (:class:`ips_fake.soap.structure.ShapeKey`), and getActiveJobs
+        shows the same snapshot of a run again while the run and the clock stand still."""
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = hash(tuple(getattr(self, name) for name in _ACTIVE_JOB_FIELDS))
+            object.__setattr__(self, "_hash", found)
+        return found
+
+    def __getstate__(self) -> dict[str, object]:
+        """The fields, without the hash worked out (another process hashes strings apart)."""
+        return {name: value for name, value in self.__dict__.items() if name != "_hash"}
+
+
+_ACTIVE_JOB_FIELDS = tuple(ActiveJobInfo.__dataclass_fields__)
+
 
 @dataclass(frozen=True)
 class JobLogDetail:

@@ -40,13 +40,12 @@ class Outbox:
         success, errors, warnings, duplicates, fatal = run.tally(at)
         failed = fatal or errors > 0
         warned = warnings > 0
-        wanted = {
-            EmailSetting.ALL: True,
-            EmailSetting.JOB_COMPLETION: True,
-            EmailSetting.ERROR: failed,
-            EmailSetting.ERROR_AND_WARNING: failed or warned,
-            EmailSetting.NONE: False,
-        }[setting]
+        # All and JobCompletion mail every end; None returned above
+        wanted = True
+        if setting is EmailSetting.ERROR:
+            wanted = failed
+        elif setting is EmailSetting.ERROR_AND_WARNING:
+            wanted = failed or warned
         if wanted:
             subject = "mail_fail_subject" if failed else "mail_end_subject"
             counts = (success, errors, warnings, duplicates)

@@ -139,6 +139,21 @@ class ServiceQueries(Simulation):
         return job.schedule.next_fire_after(max(self._sim_now, job.skipping_since))
 
     def _active_info(self, run: Run, now: datetime) -> ActiveJobInfo:
+        """The run as getActiveJobs shows it at ``now``. A run's snapshot changes only when
+        the instant does or the run does (started, paused, resumed, stopped: each bumps its
+        :attr:`~ips_fake.core.runs.Run.version` or sets its start), so the last one shown is
+        kept per unfinished run and given again while neither moved: polling a still clock
+        costs a lookup per run instead of working out its progress and task items."""
+        made_of = (now, run.version, run.started_at, self.settings, self.zone)
+        shown = self._active_views.get(run.run_id)
+        if shown is not None and shown[0] == made_of:
+            return shown[1]
+        info = self._new_active_info(run, now)
+        self._active_views[run.run_id] = (made_of, info)
+        return info
+
+    def _new_active_info(self, run: Run, now: datetime) -> ActiveJobInfo:
+        """The run as getActiveJobs shows it at ``now``, worked out anew."""
         job = run.job
         payload = self._active_payloads.get(run.run_id)
         if payload is None:

@@ -138,7 +138,22 @@ class IpsService(ServiceQueries):
         return [company.id for company in self.directory.companies_of(user)]
 
     def submit_job(self, user: User, request: SubmitJobRequest) -> ScheduledJobInfo:
-        """submitJob: create a scheduled job; it fires now, at ``exec_time``, or on a schedule."""
+        """submitJob: create a scheduled job; it fires now, at ``exec_time``, or on a schedule.
+        Returns the job as getScheduledJobs showed it before any fire."""
+        info = self._submit(user, request, snapshot=True)[1]
+        assert info is not None
+        return info
+
+    def submit_job_key(self, user: User, request: SubmitJobRequest) -> tuple[str, str]:
+        """submitJob as its SOAP answer needs it: what :meth:`submit_job` does, returning the
+        (company id, name) of the job made (its handle's parts) and no snapshot of it."""
+        return self._submit(user, request, snapshot=False)[0].key
+
+    def _submit(
+        self, user: User, request: SubmitJobRequest, *, snapshot: bool
+    ) -> tuple[ScheduledJob, ScheduledJobInfo | None]:
+        """submitJob: the job made and, with ``snapshot``, the job as getScheduledJobs showed
+        it before it fired."""
         with self.lock:
             now = self._begin(user, "submitJob")
             company = self._company(user, request.company_handle)
@@ -183,10 +198,14 @@ class IpsService(ServiceQueries):
             self._listed_jobs.setdefault(company.id, {})[job.serial] = job
             job.next_fire = first_fire
             self._timeline.push(first_fire, "fire", job)
-            info = self._scheduled_info(job, request.payload)
+            info = self._scheduled_info(job, request.payload) if snapshot else None
             if first_fire <= now:
-                self._apply_due(now)  # it fires at once
-            return info
+                self._payload_at_hand = (job, request.payload)
+                try:
+                    self._apply_due(now)  # it fires at once
+                finally:
+                    self._payload_at_hand = None
+            return job, info
 
     def _notify_email(self, user: User, company: Company, request: SubmitJobRequest) -> str:
         """Whom the job's mails go to: ``userHandle``'s user (one of ``company``), else the

@@ -20,6 +20,7 @@ from ips_fake.core.cron import QuartzSchedule, has_fixed_offset
 from ips_fake.core.handles import run_name
 from ips_fake.core.jobs import JobProfiles, ScheduledJob, Timeline
 from ips_fake.core.model import (
+    ActiveJobInfo,
     EmailSetting,
     JobKind,
     JobPayload,
@@ -36,7 +37,7 @@ from ips_fake.core.moves import (
 )
 from ips_fake.core.outbox import Outbox
 from ips_fake.core.outcomes import OutcomeScript
-from ips_fake.core.runs import NEW_SECONDS, Run, work_items_of
+from ips_fake.core.runs import NEW_SECONDS, Run, payload_work_items, work_items_of
 from ips_fake.core.settings import ServiceSettings
 
 EXPORT_PATH_PREFIX = "/_fake/exports/"
@@ -81,6 +82,12 @@ class Simulation(Outbox):
         self._listed_jobs: dict[str, dict[int, ScheduledJob]] = {}
         # the unpacked payloads of unfinished runs getActiveJobs has shown, by run id
         self._active_payloads: dict[int, JobPayload] = {}
+        # (job, its payload) while submitJob applies what is due right after making the job:
+        # a job that fires at once is not unpacked again to count its items (_work_items)
+        self._payload_at_hand: tuple[ScheduledJob, JobPayload] | None = None
+        # the last snapshot getActiveJobs showed of each unfinished run, by run id: (what it
+        # was made of, the snapshot); dropped when the run finishes (ServiceQueries._active_info)
+        self._active_views: dict[int, tuple[tuple[object, ...], ActiveJobInfo]] = {}
         # unfinished runs per company, in run id order (getActiveJobs reads one company's;
         # see _unfinished_run)
         self._runs_by_company: dict[str, dict[int, Run]] = {}
@@ -488,6 +495,9 @@ class Simulation(Outbox):
             self._timeline.push(job.next_fire, "fire", job)
 
     def _work_items(self, job: ScheduledJob) -> tuple[WorkItem, ...]:
+        at_hand = self._payload_at_hand
+        if at_hand is not None and at_hand[0] is job:
+            return payload_work_items(at_hand[1])  # not unpacked again
         return work_items_of(job)
 
     def _start_run(self, job: ScheduledJob, at: datetime) -> Run:
@@ -547,6 +557,8 @@ class Simulation(Outbox):
         # is given back
         if self._active_payloads.pop(run.run_id, None) is not None:
             self._active_payloads = compacted(self._active_payloads)
+        if self._active_views.pop(run.run_id, None) is not None:
+            self._active_views = compacted(self._active_views)
         company_runs = self._runs_by_company[run.job.company_id]
         del company_runs[run.run_id]
         self._runs_by_company[run.job.company_id] = compacted(company_runs)

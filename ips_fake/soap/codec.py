@@ -10,6 +10,7 @@ table, :data:`ips_fake.core.model.PAYLOAD_ELEMENTS`, still importable from here.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -78,6 +79,9 @@ ECHO_DEFAULTS: dict[str, dict[str, object]] = {
 defaults in the job echo", from real 2010-01-31 answers; illustratorOptions inferred). Each
 version's answers get the ones its schema has (:func:`ips_fake.soap.structure.conform`)."""
 
+#: EmailSetting by its wire value (a dict lookup costs less than the Enum's call).
+_EMAIL_SETTINGS = {setting.value: setting for setting in EmailSetting}
+
 _HANDLE_ARRAYS = {
     JobKind.EXPORT: "assetHandleArray",
     JobKind.REPROCESS_ASSETS: "assetHandleArray",
@@ -94,20 +98,32 @@ def local_name(element: etree._Element) -> str:
     return etree.QName(element).localname
 
 
+@functools.lru_cache(maxsize=256)
+def _empty_root(tag: str, namespace: str) -> etree._Element:
+    """An empty root element ``tag`` declaring ``namespace`` as the default, to copy (a copy
+    costs less than building one): kept for the few roots answers start from (an
+    ``<op>Return``, a listing item's holder) in each version's namespace. Never changed."""
+    return etree.Element(tag, nsmap={None: namespace})  # type: ignore[dict-item]
+
+
 class Reader:
     """Typed access to the children of a validated ``<op>Param`` element."""
 
     def __init__(self, element: etree._Element) -> None:
         self.element = element
-        self.children: dict[str, etree._Element] = {}
-        #: the local names of the element children, in document order, repeats kept
-        self.names: list[str] = []
+        children: dict[str, etree._Element] = {}
+        names: list[str] = []
         for child in element:
             tag = child.tag
             if isinstance(tag, str):
                 name = tag.rpartition("}")[2]
-                self.names.append(name)
-                self.children.setdefault(name, child)
+                names.append(name)
+                if name not in children:
+                    children[name] = child
+        #: the first element child of each local name
+        self.children = children
+        #: the local names of the element children, in document order, repeats kept
+        self.names = names
 
     def text(self, name: str) -> str | None:
         """The text of child ``name`` ('' when empty), or None when absent."""
@@ -186,9 +202,8 @@ def option_tree(element: etree._Element) -> OptionTree:
 
 def decode_payload(reader: Reader) -> JobPayload:
     """The one job payload of a submitJobParam."""
-    present = [name for name in PAYLOAD_ELEMENTS if name in reader.children]
     names = [name for name in reader.names if name in PAYLOAD_ELEMENTS]
-    if not present:
+    if not names:
         raise missing_parameter(
             "submitJob needs exactly one job payload (one of " + ", ".join(PAYLOAD_ELEMENTS) + ")"
         )
@@ -196,7 +211,7 @@ def decode_payload(reader: Reader) -> JobPayload:
         raise invalid_parameter(
             "submitJob takes exactly one job payload; this request has " + " and ".join(names)
         )
-    element_name = present[0]
+    element_name = names[0]
     kind = PAYLOAD_ELEMENTS[element_name]
     element = reader.children[element_name]
     payload_reader = Reader(element)
@@ -224,7 +239,7 @@ def decode_payload(reader: Reader) -> JobPayload:
         kind=kind,
         element=element_name,
         options=option_tree(element),
-        email_setting=EmailSetting(setting) if setting else None,
+        email_setting=_EMAIL_SETTINGS.get(setting) or EmailSetting(setting) if setting else None,
         publish_type=payload_reader.text("publishType"),
         items=items,
         server_dir=payload_reader.text("serverDir"),
@@ -282,7 +297,7 @@ class Writer:
 
     def settled(self) -> frozenset[int]:
         """The ``id`` of every item this writer added already shaped (see ``shaping``)."""
-        return frozenset(id(item) for item in self._settled)
+        return frozenset(id(item) for item in self._settled) if self._settled else frozenset()
 
     def _shaped_item(
         self,
@@ -310,7 +325,7 @@ class Writer:
         except TypeError:  # a record holding a list: written as it is, not kept
             write(parent)
             return
-        item = copy.deepcopy(shaping.cache.shaped(key, make))
+        item = copy.copy(shaping.cache.shaped(key, make))  # lxml copies an element whole
         parent.append(item)
         self._settled.append(item)  # keeps the proxy, so its id names this element
 
@@ -323,10 +338,11 @@ class Writer:
         return base_url.rstrip("/")
 
     def element(self, name: str, parent: etree._Element | None = None) -> etree._Element:
-        """A new element ``name`` in the response namespace, appended to ``parent``."""
+        """A new element ``name`` in the response namespace, appended to ``parent`` (without
+        one: a root declaring the namespace as the default)."""
         tag = f"{{{self.namespace}}}{name}"
         if parent is None:
-            return etree.Element(tag, nsmap={None: self.namespace})  # type: ignore[dict-item]
+            return copy.copy(_empty_root(tag, self.namespace))
         return etree.SubElement(parent, tag)
 
     def add(self, parent: etree._Element, name: str, value: object) -> etree._Element | None:

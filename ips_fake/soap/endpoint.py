@@ -29,6 +29,7 @@ from ips_fake.core.handles import HandleStyle
 from ips_fake.core.service import IpsService
 from ips_fake.soap.codec import ECHO_DEFAULTS, Shaping, Writer
 from ips_fake.soap.envelope import (
+    NO_CREDENTIALS,
     Credentials,
     MustUnderstandFault,
     SoapVersion,
@@ -36,6 +37,7 @@ from ips_fake.soap.envelope import (
     check_must_understand,
     credentials_from,
     decode_body,
+    name_parts,
     parse_envelope,
     parse_plain_request,
 )
@@ -97,12 +99,13 @@ class Exchange:
         return f"#{self.sequence} {self.operation or '?'} by {self.caller or '?'}: {outcome}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _PackedExchange:
     """An exchange as the journal stores it: its params and bodies pickled and compressed
     together (the decoded request repeats the request's text, so they pack well), against
     ``dictionary``: the journal's preset dictionary for its operation (see
-    :meth:`Journal.record`)."""
+    :meth:`Journal.record`). Never changed once made (not frozen: one is made per exchange,
+    and a frozen dataclass costs several times as much to make)."""
 
     sequence: int
     operation: str | None
@@ -184,12 +187,24 @@ def _pack(
 _WINDOW_BITS = 12
 
 
-def _compress(data: bytes, dictionary: bytes) -> bytes:
-    """``data`` deflated with a 4 KiB window and little memory (zlib's default state is
-    costly to set up for the few KiB of one exchange), against the preset ``dictionary``:
-    an exchange of the same operation repeats most of its bytes, so what is left is mostly
-    the job name and handles (tens of bytes instead of hundreds)."""
-    packer = zlib.compressobj(6, zlib.DEFLATED, -_WINDOW_BITS, 2, zdict=dictionary)
+#: zlib's memory level for journal entries: a 2 Ki-entry hash table, enough for a 4 KiB
+#: window (a smaller one makes long answers' matches slower to find and larger).
+_MEMORY_LEVEL = 4
+
+
+def _primed_packer(dictionary: bytes) -> zlib._Compress:
+    """A deflater with a 4 KiB window, primed with the preset ``dictionary``: entries are
+    deflated by copies of it (:func:`_compress`), so the dictionary is read once rather than
+    once per exchange."""
+    return zlib.compressobj(6, zlib.DEFLATED, -_WINDOW_BITS, _MEMORY_LEVEL, zdict=dictionary)
+
+
+def _compress(data: bytes, primed: zlib._Compress) -> bytes:
+    """``data`` deflated by a copy of ``primed`` (:func:`_primed_packer` of the preset
+    dictionary): an exchange of the same operation repeats most of its bytes, so what is
+    left is mostly the job name and handles (tens of bytes instead of hundreds). The same
+    bytes as a new deflater given that dictionary would make."""
+    packer = primed.copy()
     return packer.compress(data) + packer.flush()
 
 
@@ -243,6 +258,10 @@ class Journal:
     #: 4 KiB of the first exchange of that operation the journal packed (at most one per
     #: operation, until :meth:`clear`)
     _dictionaries: dict[str | None, bytes] = field(default_factory=dict, repr=False)
+    #: by operation: (its preset dictionary, a deflater primed with it: see _compress)
+    _packers: dict[str | None, tuple[bytes, zlib._Compress]] = field(
+        default_factory=dict, repr=False
+    )
 
     def record(
         self, *, decoded_size: int = 0, reread: tuple[bool, str] | None = None, **values: Any
@@ -258,15 +277,12 @@ class Journal:
         whole_request = values.pop("request")
         request = journal_body(whole_request, self.body_limit)
         response = journal_body(values.pop("response"), self.body_limit)
-        weight = len(response) + max(len(request), decoded_size if values.get("params") else 0)
+        params = values.get("params")
+        operation = values.get("operation")
+        weight = len(response) + max(len(request), decoded_size if params else 0)
         # packed before taking the lock: handler threads do not wait on it
         contents: bytes | None
-        if (
-            reread is not None
-            and values.get("params")
-            and values.get("operation") in OPERATIONS
-            and request is whole_request
-        ):
+        if reread is not None and params and operation in OPERATIONS and request is whole_request:
             contents = _joined_bodies(request, response)
             if reread == _SOAP_UNENCODED:
                 reread = _SOAP_UNENCODED
@@ -275,14 +291,14 @@ class Journal:
             contents = _pickled_contents(values["params"], request, response)
         packed: tuple[bytes, bytes, tuple[bool, str] | None] | None = None
         if contents is not None:
-            dictionary = self._dictionaries.setdefault(
-                values.get("operation"), contents[-(1 << _WINDOW_BITS) :]
-            )
-            packed = (_compress(contents, dictionary), dictionary, reread)
+            dictionary, primed = self._packer(operation, contents)
+            packed = (_compress(contents, primed), dictionary, reread)
         # one string object for the names every entry repeats, not one each
-        for name in ("operation", "caller"):
-            if isinstance(values.get(name), str):
-                values[name] = sys.intern(values[name])
+        if isinstance(operation, str):
+            values["operation"] = sys.intern(operation)
+        caller = values.get("caller")
+        if isinstance(caller, str):
+            values["caller"] = sys.intern(caller)
         with self.lock:
             self.sequence += 1
             exchange = Exchange(
@@ -296,6 +312,15 @@ class Journal:
             while self.kept_bytes > self.byte_budget and len(self.entries) > 1:
                 self._drop_oldest()
             return exchange
+
+    def _packer(self, operation: str | None, contents: bytes) -> tuple[bytes, zlib._Compress]:
+        """(preset dictionary, primed deflater) of ``operation``'s entries; the dictionary is
+        the last 4 KiB of ``contents`` when the operation has none yet."""
+        found = self._packers.get(operation)
+        if found is None:
+            dictionary = self._dictionaries.setdefault(operation, contents[-(1 << _WINDOW_BITS) :])
+            found = self._packers.setdefault(operation, (dictionary, _primed_packer(dictionary)))
+        return found
 
     def _drop_oldest(self) -> None:
         self.entries.popleft()
@@ -343,6 +368,7 @@ class Journal:
             self.entries.clear()
             self._weights.clear()
             self._dictionaries.clear()
+            self._packers.clear()
             self.kept_bytes = 0
             self.sequence = 0
             self.generation += 1
@@ -365,7 +391,7 @@ class _Call:
     operation: str | None = None
     caller: str | None = None
     params: Decoded = field(default_factory=dict)
-    credentials: Credentials = field(default_factory=Credentials)
+    credentials: Credentials = NO_CREDENTIALS
     decoded_size: int = 0
     #: the request's Content-Encoding (how its body is inflated)
     content_encoding: str = ""
@@ -392,6 +418,8 @@ class SoapEndpoint:
         self.journal = Journal()
         #: listing items already shaped per version (see :class:`ShapeCache`)
         self.shapes = ShapeCache()
+        #: how answers of each API version are shaped, by its namespace (through shapes)
+        self._shapings: dict[str, Shaping] = {}
 
     def handle(
         self,
@@ -510,10 +538,9 @@ class SoapEndpoint:
             call.version = request.version
             check_must_understand(request)
         param = request.body
-        qname = etree.QName(param)
-        name = qname.localname
+        namespace, name = name_parts(param)
         # read first, so that a fault about the body honours faultHttpStatusCode
-        call.credentials = credentials_from(request, authorization, qname.namespace or "")
+        call.credentials = credentials_from(request, authorization, namespace or "")
         call.caller = call.credentials.user
         operation = name[: -len("Param")] if name.endswith("Param") else None
         if operation not in OPERATIONS:
@@ -522,11 +549,11 @@ class SoapEndpoint:
                 f"the body element {name!r} is not an IPS job operation "
                 "(expected e.g. submitJobParam)",
             )
-        api = version_for_namespace(qname.namespace or "")
+        api = version_for_namespace(namespace or "")
         if api is None:
             raise IpsFault(
                 FaultCode.INVALID_REQUEST_XML,
-                f"{name} is in namespace {qname.namespace or '(none)'!r}, which is no IPS API "
+                f"{name} is in namespace {namespace or '(none)'!r}, which is no IPS API "
                 "version's "
                 "(e.g. http://www.scene7.com/IpsApi/xsd/2014-04-03)",
             )
@@ -535,7 +562,7 @@ class SoapEndpoint:
             raise IpsFault(
                 FaultCode.INVALID_REQUEST_XML,
                 f"the body element {name!r} is not an IPS job operation of API version "
-                f"{api.label} ({qname.namespace})",
+                f"{api.label} ({namespace})",
             )
         call.operation = operation
         user = self.service.directory.authenticate(call.credentials.user, call.credentials.password)
@@ -546,8 +573,11 @@ class SoapEndpoint:
         except IpsFault as fault:
             raise SchemaViolation(fault.code, fault.reason) from None
         style = HandleStyle.LEGACY if api.is_legacy else HandleStyle.MODERN
-        structure = structure_of(api)
-        shaping = Shaping(structure, ECHO_DEFAULTS, self.shapes, conform)
+        shaping = self._shapings.get(api.namespace)
+        if shaping is None or shaping.cache is not self.shapes:
+            shaping = Shaping(structure_of(api), ECHO_DEFAULTS, self.shapes, conform)
+            self._shapings[api.namespace] = shaping
+        structure = shaping.structure
         writer = Writer(api.namespace, style, base_url, shaping=shaping)
         answer = spec.call(CallContext(self.service, user, writer), call.params)
         conform(answer, structure, ECHO_DEFAULTS, settled=writer.settled())

@@ -64,6 +64,10 @@ class Credentials:
     fault_http_status: int | None = None
 
 
+#: Credentials of a request that gives none.
+NO_CREDENTIALS = Credentials()
+
+
 @dataclass(frozen=True)
 class SoapRequest:
     """A parsed request envelope."""
@@ -207,6 +211,8 @@ def malformed(reason: str) -> IpsFault:
 def decode_body(data: bytes, content_encoding: str) -> bytes:
     """The request body with its HTTP ``Content-Encoding`` (``gzip`` or ``deflate``) undone,
     never growing past :data:`MAX_REQUEST_BYTES`."""
+    if not content_encoding:
+        return data  # most requests: nothing to undo
     codings = [part.strip().lower() for part in content_encoding.split(",") if part.strip()]
     for coding in reversed(codings):
         if coding == "identity":
@@ -259,7 +265,7 @@ _HEADER_AND_BODY_TAGS = {
 }
 
 
-def _name_parts(element: etree._Element) -> tuple[str | None, str]:
+def name_parts(element: etree._Element) -> tuple[str | None, str]:
     """``(namespace, local name)`` of an element (namespace None when it has none), as
     ``etree.QName`` gives them, without building one."""
     tag = element.tag
@@ -293,7 +299,9 @@ def parse_envelope(data: bytes) -> SoapRequest:
     if len(children) != 1:
         raise malformed(f"the SOAP Body must hold exactly one element; it holds {len(children)}")
     headers = (
-        tuple(child for child in header if isinstance(child.tag, str)) if header is not None else ()
+        tuple([child for child in header if isinstance(child.tag, str)])
+        if header is not None
+        else ()
     )
     return SoapRequest(version, children[0], headers)
 
@@ -369,7 +377,7 @@ def credentials_from(
 ) -> Credentials:
     """Credentials from authHeader (either namespace), AuthUser/AuthPassword, or HTTP Basic."""
     for header in request.headers:
-        namespace, local = _name_parts(header)
+        namespace, local = name_parts(header)
         if local == "authHeader" and namespace in (
             UNVERSIONED_NAMESPACE,
             body_namespace,
@@ -388,9 +396,9 @@ def credentials_from(
                 fault_http_status=status,
             )
     legacy = {
-        _name_parts(h)[1]: h.text or ""
+        name_parts(h)[1]: h.text or ""
         for h in request.headers
-        if _name_parts(h)[0] == WSDL_NAMESPACE
+        if name_parts(h)[0] == WSDL_NAMESPACE
     }
     if "AuthUser" in legacy:
         return Credentials(legacy["AuthUser"], legacy.get("AuthPassword"), source="AuthUser")
@@ -401,7 +409,7 @@ def credentials_from(
             return Credentials(source="basic")
         user, _, password = decoded.partition(":")
         return Credentials(user, password, source="basic")
-    return Credentials()
+    return NO_CREDENTIALS
 
 
 SOAP11_ACTOR_NEXT = "http://schemas.xmlsoap.org/soap/actor/next"
@@ -447,10 +455,13 @@ def check_must_understand(request: SoapRequest) -> None:
     (no actor/role, or SOAP's "next"/"ultimateReceiver") that is marked ``mustUnderstand``
     (1.1: ``1``/``true``; 1.2: ``true``/``1``) and that :func:`is_understood` rejects; raise
     ipsApiFault 30003 for a ``mustUnderstand`` value that is no boolean."""
+    if not request.headers:
+        return
     ns = request.version.value
     required, optional = _MUST_UNDERSTAND_VALUES[request.version]
+    attribute = f"{{{ns}}}mustUnderstand"
     for header in request.headers:
-        value = header.get(f"{{{ns}}}mustUnderstand")
+        value = header.get(attribute)
         if value is None or value.strip() in optional:
             continue
         if value.strip() not in required:

@@ -59,9 +59,9 @@ def _void(ctx: CallContext, name: str) -> etree._Element:
 
 
 def _submit_job(ctx: CallContext, params: Decoded) -> etree._Element:
-    info = ctx.service.submit_job(ctx.user, params["request"])
+    company_id, name = ctx.service.submit_job_key(ctx.user, params["request"])
     result = ctx.writer.element("submitJobReturn")
-    ctx.writer.add(result, "jobHandle", job_handle(info.company_id, info.name, ctx.writer.style))
+    ctx.writer.add(result, "jobHandle", job_handle(company_id, name, ctx.writer.style))
     return result
 
 

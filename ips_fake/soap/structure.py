@@ -96,10 +96,9 @@ class Structure:
     namespace: str
     types: Mapping[str, tuple[Child, ...]]
     elements: Mapping[str, tuple[Child, ...]]
-    #: conform's plans: owner -> (the defaults they were made for, the steps)
-    _plans: dict[str, tuple[Mapping[str, Mapping[str, Any]], tuple[_Step, ...]]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    #: conform's plans: owner -> (the defaults they were made for, the steps, the children's
+    #: tags of elements of the owner found already conforming with simple children only)
+    _plans: dict[str, _Plan] = field(default_factory=dict, repr=False, compare=False)
 
     def children_of(self, owner: str) -> tuple[Child, ...]:
         """The children of global element or named type ``owner`` (KeyError if neither)."""
@@ -258,15 +257,19 @@ def conform(
     ``settled`` holds the ``id`` of descendants already conformed (with the same structure
     and defaults, e.g. copies from a :class:`ShapeCache`): they are kept, not walked again.
     """
-    _conform(element, structure, defaults or {}, owner or etree.QName(element).localname, settled)
+    if not owner:
+        tag = element.tag
+        owner = tag.rpartition("}")[2] if isinstance(tag, str) else etree.QName(element).localname
+    _conform(element, structure, defaults or {}, owner, settled)
 
 
-def _steps(
-    structure: Structure, defaults: Mapping[str, Mapping[str, Any]], owner: str
-) -> tuple[_Step, ...]:
+_Plan = tuple[Mapping[str, Mapping[str, Any]], tuple[_Step, ...], set[tuple[object, ...]]]
+
+
+def _plan(structure: Structure, defaults: Mapping[str, Mapping[str, Any]], owner: str) -> _Plan:
     cached = structure._plans.get(owner)
     if cached is not None and cached[0] is defaults:
-        return cached[1]
+        return cached
     owner_defaults = defaults.get(owner, {})
     steps = tuple(
         _Step(
@@ -276,8 +279,15 @@ def _steps(
         )
         for spec in structure.children_of(owner)
     )
-    structure._plans[owner] = (defaults, steps)
-    return steps
+    plan: _Plan = (defaults, steps, set())
+    structure._plans[owner] = plan
+    return plan
+
+
+#: The most children an element :func:`_conform` remembers as already conforming may have,
+#: and the most such orders of children a plan remembers.
+_AS_IS_CHILDREN = 16
+_AS_IS_SHAPES = 1024
 
 
 def _conform(
@@ -287,7 +297,14 @@ def _conform(
     owner: str,
     settled: Set[int],
 ) -> None:
-    steps = _steps(structure, defaults, owner)
+    _, steps, as_is = _plan(structure, defaults, owner)
+    # an element whose few children (all simple) are in an order found conforming before
+    # (an answer such as submitJobReturn) conforms again: nothing to walk
+    shape = None
+    if len(element) <= _AS_IS_CHILDREN:
+        shape = tuple(child.tag for child in element)
+        if shape in as_is:
+            return
     # answers are written in the version's namespace, so children are found by full tag
     present: dict[object, list[etree._Element]] = {}
     for child in element:
@@ -302,9 +319,19 @@ def _conform(
             continue
         kept = found if spec.max_occurs is None else found[: spec.max_occurs]
         for child in kept:
-            if spec.type_name is not None and id(child) not in settled:
-                _conform(child, structure, defaults, spec.type_name, settled)
+            if spec.type_name is not None:
+                shape = None  # not remembered: its children may need work another time
+                if id(child) not in settled:
+                    _conform(child, structure, defaults, spec.type_name, settled)
             ordered.append(child)
+    if (
+        shape is not None
+        and len(ordered) == len(shape)
+        and all(kept is child for kept, child in zip(ordered, element, strict=True))
+        and len(as_is) < _AS_IS_SHAPES
+    ):
+        as_is.add(shape)
+        return
     _arrange(element, ordered)
 
 
