@@ -213,7 +213,7 @@ def uploads() -> None:
             f"{UPLOAD_JOBS} uploadUrlsJobs ({submitted:.1f} s to submit): "
             f"{(scheduled - before) * 1024 / UPLOAD_JOBS:.0f} B/job scheduled with its run, "
             f"{(finished - before) * 1024 / UPLOAD_JOBS:.0f} B/job once finished "
-            f"(+{(finished - scheduled) * 1024 / UPLOAD_JOBS:.0f} B/job for finishing)"
+            f"({(finished - scheduled) * 1024 / UPLOAD_JOBS:+.0f} B/job for finishing)"
         )
 
 

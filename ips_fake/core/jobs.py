@@ -381,6 +381,9 @@ class Timeline:
         self._live: dict[ScheduledJob | Run, _Entry] = {}
         self._live_peak = 0
         self._sequence = 0
+        #: the last few distinct instants pushed, each given again to a push at the same
+        #: instant (a burst of jobs firing now and their runs ending together shares two)
+        self._recent_instants: list[datetime] = []
 
     def _forgot_one(self) -> None:
         """After a live entry went: give back the room of a dict that has shrunk to an
@@ -396,10 +399,25 @@ class Timeline:
         target's pending entry if it has one."""
         self.discard(target)
         self._sequence += 1
+        at = self._shared_instant(at)
         entry: _Entry = [at, self._sequence, kind, target]
         self._live[target] = entry
         self._live_peak = max(self._live_peak, len(self._live))
         heapq.heappush(self._heap, entry)
+
+    #: Distinct instants :meth:`_shared_instant` remembers.
+    RECENT_INSTANTS = 4
+
+    def _shared_instant(self, at: datetime) -> datetime:
+        """``at``, or an equal instant pushed recently (same zone and fold): entries pushed
+        in a burst share their datetime rather than holding one each."""
+        recent = self._recent_instants
+        for known in recent:
+            if at == known and at.tzinfo is known.tzinfo and at.fold == known.fold:
+                return known
+        recent.insert(0, at)
+        del recent[self.RECENT_INSTANTS :]
+        return at
 
     def discard(self, target: ScheduledJob | Run) -> None:
         """Forget ``target``'s pending entry, if any."""
@@ -447,3 +465,4 @@ class Timeline:
         self._live = {}
         self._live_peak = 0
         self._sequence = 0
+        self._recent_instants = []

@@ -210,3 +210,44 @@ def test_a_kept_run_works_out_when_it_ended() -> None:
     logs = {log.original_job_name: log for log in fake.job_logs}
     assert logs["plain"].end_date == T0 + timedelta(seconds=7)
     assert logs["stopped"].end_date == T0 + timedelta(seconds=3)
+
+
+def test_runs_of_a_burst_share_the_instant_they_end_at() -> None:
+    fake = IpsFake()
+    user = ips_user(fake)
+    for index in range(50):
+        request = SubmitJobRequest("47", f"now-{index}", upload_payload(index))
+        fake.service.submit_job(user, request)  # each fires at once: all start together
+    entries = list(fake.service._timeline._live.values())
+    ends = {id(entry[0]) for entry in entries}
+    assert len(entries) == 50
+    assert len(ends) == 1  # one datetime for the 50 runs, not one each
+    runs = list(fake.service._runs_by_company["47"].values())
+    assert len(runs) == 50
+    assert len({id(run.trigger_time) for run in runs}) == 1  # fired at one shared instant
+
+
+def test_only_an_equal_instant_in_the_same_zone_and_fold_is_shared() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from ips_fake.core.jobs import Timeline
+
+    timeline = Timeline()
+    utc = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    pushed = {
+        "same": datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
+        "other zone": utc.astimezone(ZoneInfo("Europe/Paris")),  # the same instant
+        "other fold": datetime(2026, 1, 5, 9, 0, tzinfo=UTC, fold=1),
+        "later": datetime(2026, 1, 5, 9, 1, tzinfo=UTC),
+    }
+    first = object.__new__(ScheduledJob)  # targets are keyed by identity only
+    timeline.push(utc, "fire", first)
+    targets = {label: object.__new__(ScheduledJob) for label in pushed}
+    for label, at in pushed.items():
+        timeline.push(at, "fire", targets[label])
+    due = {label: timeline.due_of(target) for label, target in targets.items()}
+    assert due["same"] is timeline.due_of(first)
+    assert due == pushed  # equal values, and each keeps its zone and fold
+    for label in ("other zone", "other fold", "later"):
+        assert due[label] is pushed[label]
