@@ -6,6 +6,7 @@ the connections still waiting."""
 from __future__ import annotations
 
 import contextlib
+import select
 import socket
 import threading
 from collections.abc import Iterator
@@ -137,15 +138,12 @@ def test_closing_the_server_closes_the_connections_waiting_for_a_thread() -> Non
     with ExitStack() as stack:
         busy = stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=5))
         busy.sendall(b"POST /")  # holds the one thread until the (long) read timeout
+        wait_until_busy(server)
         waiting = stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=5))
         waiting.sendall(b"POST /")
-        # the server accepts it and queues it: wait for the accept, then stop
-        for _ in range(200):
-            if server._server._workers is not None and server._server._workers._waiting:
-                break
-            threading.Event().wait(0.01)
-        assert server._server._workers is not None
-        assert server._server._workers._waiting == 1
+        # it waits in the listening socket's backlog, for the one thread: then stop
+        readable, _, _ = select.select([server._server.socket], [], [], 5)
+        assert readable == [server._server.socket]
         server.stop()
         with contextlib.suppress(ConnectionResetError):  # closed unanswered, either way
             assert read_to_end(waiting) == b""
@@ -235,3 +233,35 @@ def test_stopping_the_server_lets_a_connection_being_answered_finish() -> None:
         stopping.join(ANSWER_BOUND_SECONDS)
     assert answer.startswith(b"HTTP/1.1 200 ")
     assert b"<jobHandle>j|47|Finished while stopping||</jobHandle>" in answer
+
+
+def test_stopping_the_server_ends_idle_threads_too() -> None:
+    # a spare thread (started beside a stalled one) and the first, both idle at the stop
+    with FakeServer(IpsFake(), read_timeout=ANSWER_BOUND_SECONDS, worker_threads=4) as server:
+        with connection(server) as silent:
+            silent.sendall(b"POST /")
+            assert soap_post(server, envelope(submit_job("Beside the silent one"))).status == 200
+        wait_until_idle(server)
+        assert len(workers_of(server)) == 2
+    for _ in range(300):
+        if not workers_of(server):
+            break
+        threading.Event().wait(0.01)
+    assert workers_of(server) == []
+
+
+def test_a_server_without_read_timeout_waits_for_a_body_that_comes_late() -> None:
+    with FakeServer(IpsFake(), read_timeout=None) as server:
+        body = envelope(submit_job("Sent in two parts"))
+        head = (
+            f"POST {SERVICE_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Content-Type: text/xml; charset=UTF-8\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        with socket.create_connection(("127.0.0.1", server._server.port), timeout=10) as sock:
+            sock.sendall(head + body[:100])
+            wait_until_busy(server)
+            threading.Event().wait(0.2)  # the thread reads and finds nothing yet
+            sock.sendall(body[100:])
+            answer = read_to_end(sock)
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert b"<jobHandle>j|47|Sent in two parts||</jobHandle>" in answer
