@@ -34,7 +34,7 @@ from ips_fake.soap.schema import API_VERSIONS
 from ips_fake.wsgi import SERVICE_PATH, WSDL_FOLDER
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIApplication
+    from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
 
 #: Seconds a connection may go without sending a byte while the server waits for a request
 #: line, its headers or its body (and without taking a byte of the answer). A body that stops
@@ -80,9 +80,33 @@ class _BoundedReader:
         return getattr(self._raw, name)
 
 
+#: Bytes of an answer a connection's writer gathers before sending: werkzeug writes the head
+#: and then the body, each its own send on an unbuffered writer (two packets, each costing the
+#: server and the client a socket call); gathered, an answer up to this size is one send.
+ANSWER_BUFFER_BYTES = 64 * 1024
+
+
 class _Handler(WSGIRequestHandler):
     """werkzeug's handler with one ``100 Continue`` at most, and none for a body that will be
-    refused unread."""
+    refused unread; an answer's head and body are sent together (:data:`ANSWER_BUFFER_BYTES`).
+    """
+
+    wbufsize = ANSWER_BUFFER_BYTES
+
+    def make_environ(self) -> WSGIEnvironment:
+        """werkzeug's environ, once the ``100 Continue`` it may have just written is sent
+        (werkzeug writes it without a flush: the client waits for it before its body)."""
+        self.wfile.flush()
+        return super().make_environ()
+
+    def finish(self) -> None:
+        """Send what the writer holds and close the connection's files; a client gone
+        before its answer was sent is no error (the writer's close sends again, and fails
+        again)."""
+        try:
+            super().finish()
+        except OSError:
+            self.rfile.close()
 
     def handle_expect_100(self) -> bool:
         """Send nothing here: werkzeug's ``run_wsgi`` sends the one ``100 Continue``."""
@@ -303,22 +327,20 @@ class _Workers:
                     return None
                 continue
             try:
-                if self._closed:
-                    self._leave(spare_only=False)
-                    return None
-                if not poller(self.IDLE_SECONDS):
-                    if self._leave(spare_only=True):
+                while not self._closed:
+                    try:  # under load a connection is there already: no wait before it
+                        return self._listener.accept()
+                    except BlockingIOError:
+                        pass
+                    except (ConnectionAbortedError, InterruptedError):
+                        continue  # reset before the accept
+                    except OSError:  # out of file descriptors, say: do not spin on it
+                        time.sleep(self.ACCEPT_RETRY_SECONDS)
+                        continue
+                    if not poller(self.IDLE_SECONDS) and self._leave(spare_only=True):
                         return None
-                    continue
-                if self._closed:
-                    self._leave(spare_only=False)
-                    return None
-                try:
-                    return self._listener.accept()
-                except (BlockingIOError, ConnectionAbortedError, InterruptedError):
-                    continue  # taken by another process, or reset before the accept
-                except OSError:  # out of file descriptors, say: do not spin on it
-                    time.sleep(self.ACCEPT_RETRY_SECONDS)
+                self._leave(spare_only=False)
+                return None
             finally:
                 self._turn.release()
 

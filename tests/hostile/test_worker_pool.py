@@ -8,14 +8,22 @@ from __future__ import annotations
 import contextlib
 import select
 import socket
+import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 import pytest
 
 from ips_fake.fake import IpsFake
-from ips_fake.server import MAX_BODY_PHASE_BYTES, WORKER_THREADS, FakeServer, _Workers
+from ips_fake.server import (
+    MAX_BODY_PHASE_BYTES,
+    WORKER_THREADS,
+    AppServer,
+    FakeServer,
+    _Workers,
+)
 from tests.hostile.wire_attack_helpers import (
     ANSWER_BOUND_SECONDS,
     SERVICE_PATH,
@@ -25,6 +33,9 @@ from tests.hostile.wire_attack_helpers import (
     soap_post,
     submit_job,
 )
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 
 def workers_of(server: FakeServer) -> list[threading.Thread]:
@@ -265,3 +276,31 @@ def test_a_server_without_read_timeout_waits_for_a_body_that_comes_late() -> Non
             answer = read_to_end(sock)
     assert answer.startswith(b"HTTP/1.1 200 ")
     assert b"<jobHandle>j|47|Sent in two parts||</jobHandle>" in answer
+
+
+def test_a_client_gone_before_its_answer_is_sent_leaves_no_error_output(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    # an answer far larger than the socket buffers hold: the server is still sending it when
+    # the client resets the connection
+    answer_body = b"x" * (4 << 20)
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Length", str(len(answer_body)))])
+        return [answer_body]
+
+    with AppServer(app) as server:
+        port = int(server.base_url.rsplit(":", 1)[1])
+        for _ in range(3):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert sock.recv(16).startswith(b"HTTP/1.1 200")  # the answer is on its way
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()  # a reset, with most of the answer unsent
+        # the server still answers
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert read_to_end(sock).endswith(answer_body)
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err
+    assert "Error" not in captured.err
