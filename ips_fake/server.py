@@ -234,8 +234,9 @@ class _Workers:
         # written to once, when closing, and never read: every wait for the listener ends
         self._wake_reader, self._wake_writer = socket.socketpair()
         #: held by the one thread that waits at the listener (and accepts); only its holder
-        #: touches the listener
+        #: touches the listener, the wake-up socket and :attr:`_wait`
         self._turn = threading.Lock()
+        self._wait = _waiter(listener, self._wake_reader)
         self._lock = threading.Lock()
         self._threads = 0
         self._started = 0
@@ -262,14 +263,16 @@ class _Workers:
         ).start()  # fmt: skip
 
     def next_look(self) -> float:
-        """Seconds until :meth:`grow_if_stalled` may next find a thread to start: until the
-        busy thread that took its connection last counts as stalled when no thread is
-        idle, :attr:`LOOK_SECONDS` otherwise."""
+        """Seconds until :meth:`grow_if_stalled` is worth calling again: when no thread is
+        idle and the busy thread that took its connection last is about to count as
+        stalled, until it does; :attr:`LOOK_SECONDS` at most."""
         with self._lock:
             if self._idle or not self._busy_since:
                 return self.LOOK_SECONDS
-            busy_for = time.monotonic() - max(self._busy_since.values())
-        return min(self.LOOK_SECONDS, max(0.0, self.STALL_SECONDS - busy_for) + 0.01)
+            until_stalled = self.STALL_SECONDS - (time.monotonic() - max(self._busy_since.values()))
+        if until_stalled < 0:
+            return self.LOOK_SECONDS
+        return min(self.LOOK_SECONDS, until_stalled + 0.01)
 
     def grow_if_stalled(self) -> None:
         """Start a thread when no thread is idle, every busy one has been on its connection
@@ -280,7 +283,7 @@ class _Workers:
         if not self._turn.acquire(blocking=False):  # a thread is at the listener
             return
         try:
-            waiting = not self._closed and bool(_poller(self)(0.0))
+            waiting = not self._closed and bool(self._wait(0.0))
         finally:
             self._turn.release()
         with self._lock:
@@ -295,9 +298,8 @@ class _Workers:
 
     def _work(self, number: int) -> None:
         """Thread ``number``'s loop; it counts as idle whenever it is not answering."""
-        poller = _poller(self)
         while True:
-            taken = self._take(poller)
+            taken = self._take()
             if taken is None:
                 return
             connection, address = taken
@@ -318,7 +320,7 @@ class _Workers:
                     del self._busy_connections[number]
                     self._idle += 1
 
-    def _take(self, poller: _Poller) -> tuple[socket.socket, Any] | None:
+    def _take(self) -> tuple[socket.socket, Any] | None:
         """The next connection, once this thread has the turn at the listener; None when
         the thread is to end (the pool closes, or it is a spare thread left idle)."""
         while True:
@@ -337,7 +339,7 @@ class _Workers:
                     except OSError:  # out of file descriptors, say: do not spin on it
                         time.sleep(self.ACCEPT_RETRY_SECONDS)
                         continue
-                    if not poller(self.IDLE_SECONDS) and self._leave(spare_only=True):
+                    if not self._wait(self.IDLE_SECONDS) and self._leave(spare_only=True):
                         return None
                 self._leave(spare_only=False)
                 return None
@@ -364,8 +366,10 @@ class _Workers:
         with contextlib.suppress(OSError):
             self._wake_writer.send(b"x")
         # the thread at the listener sees the byte and passes the turn on; whoever takes it
-        # next sees the pool closed before touching the listener
+        # next sees the pool closed before touching the listener or the wake-up socket
         if self._turn.acquire(timeout=self.GRACE_SECONDS):
+            self._wake_reader.close()
+            self._wake_writer.close()
             self._turn.release()
 
     def finish(self) -> None:
@@ -383,16 +387,10 @@ class _Workers:
                     busy.shutdown(socket.SHUT_RDWR)
 
 
-#: A wait for a connection at the pool's listener (or for the pool to close): its argument
-#: the seconds to wait at most, its result true when either came.
-_Poller = Callable[[float], object]
-
-
-def _poller(workers: _Workers) -> _Poller:
-    """A wait for ``workers``' listener or wake-up socket to be readable (``poll`` where
-    the platform has it, ``select`` elsewhere)."""
-    listener = workers._listener
-    wake = workers._wake_reader
+def _waiter(listener: socket.socket, wake: socket.socket) -> Callable[[float], object]:
+    """A wait of up to its argument's seconds for ``listener`` or ``wake`` to be readable,
+    true when one is (``poll`` where the platform has it, ``select`` elsewhere); for one
+    thread at a time."""
     if hasattr(select, "poll"):
         poll = select.poll()
         poll.register(listener, select.POLLIN)
@@ -437,6 +435,7 @@ class _PooledWSGIServer(BaseWSGIServer):
         self._workers = _Workers(self.socket, workers, self._answer, f"ips-fake-worker-{self.port}")
         self._stop_serving = threading.Event()
         self._serving_ended = threading.Event()
+        self._serving_ended.set()  # not serving yet: shutdown need not wait
 
     def _answer(self, request: Any, client_address: Any) -> None:
         try:
