@@ -304,3 +304,12 @@ def test_a_client_gone_before_its_answer_is_sent_leaves_no_error_output(
     captured = capfd.readouterr()
     assert "Traceback" not in captured.err
     assert "Error" not in captured.err
+
+
+def test_stopping_a_server_that_never_served_returns() -> None:
+    server = FakeServer(IpsFake())
+    stopping = threading.Thread(target=server.stop, daemon=True)
+    stopping.start()
+    stopping.join(ANSWER_BOUND_SECONDS)
+    assert not stopping.is_alive()
+    assert server._server.socket.fileno() == -1  # the listening socket is closed
