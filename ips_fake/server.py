@@ -80,33 +80,74 @@ class _BoundedReader:
         return getattr(self._raw, name)
 
 
-#: Bytes of an answer a connection's writer gathers before sending: werkzeug writes the head
-#: and then the body, each its own send on an unbuffered writer (two packets, each costing the
-#: server and the client a socket call); gathered, an answer up to this size is one send.
+#: Bytes of an answer a connection's writer gathers before sending (:class:`_AnswerWriter`).
 ANSWER_BUFFER_BYTES = 64 * 1024
+
+
+class _AnswerWriter:
+    """A connection's writer that keeps what is written until :meth:`flush`, then sends it in
+    one call when it is :data:`ANSWER_BUFFER_BYTES` at most: werkzeug writes an answer's
+    head, then its body, and flushes, so a small answer is one send rather than two (each a
+    socket call for the server and the client). What a send was given is dropped when it
+    fails: a client that stopped reading costs one timeout, not one more at each flush."""
+
+    def __init__(self, connection: socket.socket) -> None:
+        self._connection = connection
+        self._pending: list[bytes] = []
+        self._size = 0
+        self.closed = False
+
+    def write(self, data: bytes) -> int:
+        """Keep ``data`` to send (and send what is kept once it is over the bound)."""
+        self._pending.append(data)
+        self._size += len(data)
+        if self._size > ANSWER_BUFFER_BYTES:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        """Send what is kept: in one call when it is within the bound, piece by piece (no
+        copy) otherwise."""
+        if not self._pending:
+            return
+        pending, size = self._pending, self._size
+        self._pending, self._size = [], 0
+        if len(pending) == 1:
+            self._connection.sendall(pending[0])
+        elif size <= ANSWER_BUFFER_BYTES:
+            self._connection.sendall(b"".join(pending))
+        else:
+            for piece in pending:
+                self._connection.sendall(piece)
+
+    def close(self) -> None:
+        """Drop what is kept (the handler flushes before it closes)."""
+        self._pending, self._size = [], 0
+        self.closed = True
+
+    def writable(self) -> bool:
+        """It is."""
+        return True
+
+    def fileno(self) -> int:
+        """The connection's file descriptor."""
+        return self._connection.fileno()
 
 
 class _Handler(WSGIRequestHandler):
     """werkzeug's handler with one ``100 Continue`` at most, and none for a body that will be
-    refused unread; an answer's head and body are sent together (:data:`ANSWER_BUFFER_BYTES`).
-    """
+    refused unread; an answer's head and body are sent together (:class:`_AnswerWriter`)."""
 
-    wbufsize = ANSWER_BUFFER_BYTES
+    def setup(self) -> None:
+        """The connection's files, with :class:`_AnswerWriter` to write."""
+        super().setup()
+        self.wfile = _AnswerWriter(self.connection)  # type: ignore[assignment]
 
     def make_environ(self) -> WSGIEnvironment:
         """werkzeug's environ, once the ``100 Continue`` it may have just written is sent
         (werkzeug writes it without a flush: the client waits for it before its body)."""
         self.wfile.flush()
         return super().make_environ()
-
-    def finish(self) -> None:
-        """Send what the writer holds and close the connection's files; a client gone
-        before its answer was sent is no error (the writer's close sends again, and fails
-        again)."""
-        try:
-            super().finish()
-        except OSError:
-            self.rfile.close()
 
     def handle_expect_100(self) -> bool:
         """Send nothing here: werkzeug's ``run_wsgi`` sends the one ``100 Continue``."""

@@ -18,10 +18,12 @@ import pytest
 
 from ips_fake.fake import IpsFake
 from ips_fake.server import (
+    ANSWER_BUFFER_BYTES,
     MAX_BODY_PHASE_BYTES,
     WORKER_THREADS,
     AppServer,
     FakeServer,
+    _AnswerWriter,
     _Workers,
 )
 from tests.hostile.wire_attack_helpers import (
@@ -313,3 +315,50 @@ def test_stopping_a_server_that_never_served_returns() -> None:
     stopping.join(ANSWER_BOUND_SECONDS)
     assert not stopping.is_alive()
     assert server._server.socket.fileno() == -1  # the listening socket is closed
+
+
+class _RecordingConnection:
+    """Stands for a socket: records each ``sendall``; fails them while ``failing``."""
+
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+        self.failing = False
+
+    def sendall(self, data: bytes) -> None:
+        if self.failing:
+            raise BrokenPipeError(32, "Broken pipe")
+        self.sent.append(bytes(data))
+
+    def fileno(self) -> int:
+        return -1
+
+
+def test_a_small_answer_is_sent_in_one_call_and_a_large_one_piece_by_piece() -> None:
+    connection = _RecordingConnection()
+    writer = _AnswerWriter(connection)  # type: ignore[arg-type]
+    writer.write(b"HTTP/1.1 200 OK\r\n\r\n")
+    writer.write(b"<small/>")
+    assert connection.sent == []  # kept until the flush
+    writer.flush()
+    assert connection.sent == [b"HTTP/1.1 200 OK\r\n\r\n<small/>"]
+    large = b"x" * (ANSWER_BUFFER_BYTES + 1)
+    writer.write(b"HTTP/1.1 200 OK\r\n\r\n")
+    writer.write(large)  # over the bound: sent at once, the head first
+    assert connection.sent[1:] == [b"HTTP/1.1 200 OK\r\n\r\n", large]
+    writer.flush()
+    assert len(connection.sent) == 3
+
+
+def test_what_a_failed_send_was_given_is_not_sent_again() -> None:
+    connection = _RecordingConnection()
+    writer = _AnswerWriter(connection)  # type: ignore[arg-type]
+    writer.write(b"HTTP/1.1 200 OK\r\n\r\n<answer/>")
+    connection.failing = True
+    with pytest.raises(BrokenPipeError):
+        writer.flush()
+    writer.flush()  # the handler's finish flushes again: nothing is left to send
+    writer.close()
+    assert writer.closed
+    connection.failing = False
+    writer.flush()
+    assert connection.sent == []
