@@ -234,8 +234,8 @@ class _Workers:
 
     One idle thread at a time (the one holding the turn) waits at the listener, accepts the
     next connection, passes the turn on and answers it: a connection goes from the accept to
-    its answer on one thread, with no hand-over to another thread (a thread's wake-up and the
-    GIL's hand-over cost more than a small SOAP call's own work in werkzeug). A connection
+    its answer on one thread, with no hand-over to another thread (a thread's wake-up and a
+    pass of the GIL at each connection, as when one thread accepted for the pool). A connection
     that comes while every thread is busy waits in the listener's backlog for a busy thread
     to take it next, unless every busy thread has spent more than :attr:`STALL_SECONDS` on
     its connection (a slow or silent client): only then does :meth:`grow_if_stalled` (called
@@ -252,7 +252,7 @@ class _Workers:
     STALL_SECONDS = 0.5
     #: Seconds a thread beyond the first may wait for a connection before it ends.
     IDLE_SECONDS = 2.0
-    #: Seconds between two looks for stalled threads while a thread is idle.
+    #: Seconds between two looks for stalled threads, at most.
     LOOK_SECONDS = 0.25
     #: Seconds a thread waits before accepting again after an accept failed (as when the
     #: process is out of file descriptors).
