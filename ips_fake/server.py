@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import queue
+import select
 import socket
 import sys
 import threading
@@ -34,7 +34,7 @@ from ips_fake.soap.schema import API_VERSIONS
 from ips_fake.wsgi import SERVICE_PATH, WSDL_FOLDER
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIApplication
+    from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
 
 #: Seconds a connection may go without sending a byte while the server waits for a request
 #: line, its headers or its body (and without taking a byte of the answer). A body that stops
@@ -80,9 +80,74 @@ class _BoundedReader:
         return getattr(self._raw, name)
 
 
+#: Bytes of an answer a connection's writer gathers before sending (:class:`_AnswerWriter`).
+ANSWER_BUFFER_BYTES = 64 * 1024
+
+
+class _AnswerWriter:
+    """A connection's writer that keeps what is written until :meth:`flush`, then sends it in
+    one call when it is :data:`ANSWER_BUFFER_BYTES` at most: werkzeug writes an answer's
+    head, then its body, and flushes, so a small answer is one send rather than two (each a
+    socket call for the server and the client). What a send was given is dropped when it
+    fails: a client that stopped reading costs one timeout, not one more at each flush."""
+
+    def __init__(self, connection: socket.socket) -> None:
+        self._connection = connection
+        self._pending: list[bytes] = []
+        self._size = 0
+        self.closed = False
+
+    def write(self, data: bytes) -> int:
+        """Keep ``data`` to send (and send what is kept once it is over the bound)."""
+        self._pending.append(data)
+        self._size += len(data)
+        if self._size > ANSWER_BUFFER_BYTES:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        """Send what is kept: in one call when it is within the bound, piece by piece (no
+        copy) otherwise."""
+        if not self._pending:
+            return
+        pending, size = self._pending, self._size
+        self._pending, self._size = [], 0
+        if len(pending) == 1:
+            self._connection.sendall(pending[0])
+        elif size <= ANSWER_BUFFER_BYTES:
+            self._connection.sendall(b"".join(pending))
+        else:
+            for piece in pending:
+                self._connection.sendall(piece)
+
+    def close(self) -> None:
+        """Drop what is kept (the handler flushes before it closes)."""
+        self._pending, self._size = [], 0
+        self.closed = True
+
+    def writable(self) -> bool:
+        """It is."""
+        return True
+
+    def fileno(self) -> int:
+        """The connection's file descriptor."""
+        return self._connection.fileno()
+
+
 class _Handler(WSGIRequestHandler):
     """werkzeug's handler with one ``100 Continue`` at most, and none for a body that will be
-    refused unread."""
+    refused unread; an answer's head and body are sent together (:class:`_AnswerWriter`)."""
+
+    def setup(self) -> None:
+        """The connection's files, with :class:`_AnswerWriter` to write."""
+        super().setup()
+        self.wfile = _AnswerWriter(self.connection)  # type: ignore[assignment]
+
+    def make_environ(self) -> WSGIEnvironment:
+        """werkzeug's environ, once the ``100 Continue`` it may have just written is sent
+        (werkzeug writes it without a flush: the client waits for it before its body)."""
+        self.wfile.flush()
+        return super().make_environ()
 
     def handle_expect_100(self) -> bool:
         """Send nothing here: werkzeug's ``run_wsgi`` sends the one ``100 Continue``."""
@@ -192,72 +257,79 @@ def release_free_heap() -> bool:
 
 
 #: Connections a served fake answers at once, each on its own thread (threads are started as
-#: needed and then reused); further connections wait their turn, oldest first.
+#: needed and then reused); further connections wait their turn in the listening socket's
+#: backlog, oldest first.
 WORKER_THREADS = 32
 
 
 class _Workers:
-    """Up to ``limit`` daemon threads calling ``answer(connection, address)`` for queued
-    connections, oldest first, as few at once as keeps connections moving.
+    """Up to ``limit`` daemon threads that take connections from ``listener`` themselves and
+    call ``answer(connection, address)`` for each, as few threads at once as keeps
+    connections moving.
 
-    A queued connection is left for a busy thread to take next unless every busy thread has
-    spent more than :attr:`STALL_SECONDS` on its connection (a slow or silent client): only
-    then is another thread started. Requests to a fake are short, so one thread usually
-    answers them all in turn, on warm caches and without handing the GIL between threads at
-    each socket call, lxml parse or zlib call (several times the cost of the request's own
-    work with four threads taking turns). :meth:`grow_if_stalled` is also called while no
-    connection arrives (the server's poll, every half second), so a connection queued
-    behind a stalled one waits about a second at most while the limit allows. A thread
-    idle for :attr:`IDLE_SECONDS` ends, down to one.
+    One idle thread at a time (the one holding the turn) waits at the listener, accepts the
+    next connection, passes the turn on and answers it: a connection goes from the accept to
+    its answer on one thread, with no hand-over to another thread (a thread's wake-up and a
+    pass of the GIL at each connection, as when one thread accepted for the pool). A connection
+    that comes while every thread is busy waits in the listener's backlog for a busy thread
+    to take it next, unless every busy thread has spent more than :attr:`STALL_SECONDS` on
+    its connection (a slow or silent client): only then does :meth:`grow_if_stalled` (called
+    by the serving thread, :meth:`next_look` seconds apart) start another thread. Requests to
+    a fake are short, so one thread usually answers them all in turn, on warm caches and
+    without handing the GIL between threads at each socket call, lxml parse or zlib call
+    (several times the cost of the request's own work with four threads taking turns). A
+    connection waiting behind a stalled thread waits about a second at most while the limit
+    allows. A thread idle for :attr:`IDLE_SECONDS` ends, down to one.
     """
 
-    #: Seconds a busy thread may spend on one connection before a queued one gets a thread
+    #: Seconds a busy thread may spend on one connection before a waiting one gets a thread
     #: of its own.
     STALL_SECONDS = 0.5
     #: Seconds a thread beyond the first may wait for a connection before it ends.
     IDLE_SECONDS = 2.0
+    #: Seconds between two looks for stalled threads, at most.
+    LOOK_SECONDS = 0.25
+    #: Seconds a thread waits before accepting again after an accept failed (as when the
+    #: process is out of file descriptors).
+    ACCEPT_RETRY_SECONDS = 0.05
+    #: Seconds :meth:`finish` lets the connections being answered finish before ending them.
+    GRACE_SECONDS = 1.0
 
-    def __init__(self, limit: int, answer: Callable[[socket.socket, Any], None], name: str) -> None:
+    def __init__(
+        self,
+        listener: socket.socket,
+        limit: int,
+        answer: Callable[[socket.socket, Any], None],
+        name: str,
+    ) -> None:
+        listener.setblocking(False)  # the threads wait for it with poll (or select)
+        self._listener = listener
         self._limit = limit
         self._answer = answer
         self._name = name
-        self._queue: queue.SimpleQueue[tuple[socket.socket, Any] | None] = queue.SimpleQueue()
+        # written to once, when closing, and never read: every wait for the listener ends
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        #: held by the one thread that waits at the listener (and accepts); only its holder
+        #: touches the listener, the wake-up socket and :attr:`_wait`
+        self._turn = threading.Lock()
+        self._wait = _waiter(listener, self._wake_reader)
         self._lock = threading.Lock()
         self._threads = 0
         self._started = 0
         self._idle = 0
-        self._waiting = 0
         self._closed = False
         #: when each busy thread (by its number) took its connection (time.monotonic)
         self._busy_since: dict[int, float] = {}
         #: the connection each busy thread is answering
         self._busy_connections: dict[int, socket.socket] = {}
 
-    def submit(self, connection: socket.socket, address: Any) -> bool:
-        """Queue ``connection``; False when the pool is closed (the caller closes it)."""
+    def start(self) -> None:
+        """Start the first thread (when none runs and the pool is open)."""
         with self._lock:
-            if self._closed:
-                return False
-            self._queue.put((connection, address))
-            self._waiting += 1
-            self._grow_if_stalled()
-        return True
+            if not self._closed and not self._threads:
+                self._start_thread()
 
-    def grow_if_stalled(self) -> None:
-        """Start a thread when connections wait, no thread is idle, every busy one has been
-        on its connection for over :attr:`STALL_SECONDS` and the limit allows."""
-        with self._lock:
-            if not self._closed:
-                self._grow_if_stalled()
-
-    def _grow_if_stalled(self) -> None:
-        if self._waiting <= self._idle or self._threads >= self._limit:
-            return
-        if self._threads and self._idle:  # it takes one now, and the others after it
-            return
-        now = time.monotonic()
-        if any(now - since <= self.STALL_SECONDS for since in self._busy_since.values()):
-            return
+    def _start_thread(self) -> None:
         self._threads += 1
         self._idle += 1  # idle from its start: it takes the connection waiting for it
         self._started += 1
@@ -266,54 +338,119 @@ class _Workers:
             daemon=True,
         ).start()  # fmt: skip
 
+    def next_look(self) -> float:
+        """Seconds until :meth:`grow_if_stalled` is worth calling again: when no thread is
+        idle and the busy thread that took its connection last is about to count as
+        stalled, until it does; :attr:`LOOK_SECONDS` at most."""
+        with self._lock:
+            if self._idle or not self._busy_since:
+                return self.LOOK_SECONDS
+            until_stalled = self.STALL_SECONDS - (time.monotonic() - max(self._busy_since.values()))
+        if until_stalled < 0:
+            return self.LOOK_SECONDS
+        return min(self.LOOK_SECONDS, until_stalled + 0.01)
+
+    def grow_if_stalled(self) -> None:
+        """Start a thread when no thread is idle, every busy one has been on its connection
+        for over :attr:`STALL_SECONDS`, a connection waits in the listener's backlog and the
+        limit allows."""
+        if not self._all_stalled():
+            return
+        if not self._turn.acquire(blocking=False):  # a thread is at the listener
+            return
+        try:
+            waiting = not self._closed and bool(self._wait(0.0))
+        finally:
+            self._turn.release()
+        with self._lock:
+            if waiting and self._all_stalled():
+                self._start_thread()
+
+    def _all_stalled(self) -> bool:
+        if self._closed or self._idle or self._threads >= self._limit:
+            return False
+        now = time.monotonic()
+        return all(now - since > self.STALL_SECONDS for since in self._busy_since.values())
+
     def _work(self, number: int) -> None:
         """Thread ``number``'s loop; it counts as idle whenever it is not answering."""
         while True:
-            try:
-                item = self._queue.get(timeout=self.IDLE_SECONDS)
-            except queue.Empty:
-                with self._lock:
-                    # the last thread stays, and none leaves a waiting connection behind
-                    if self._threads > 1 and self._waiting < self._idle:
-                        self._idle -= 1
-                        self._threads -= 1
-                        return
-                continue
+            taken = self._take()
+            if taken is None:
+                return
+            connection, address = taken
             with self._lock:
-                self._idle -= 1
-                if item is None:
+                if self._closed:  # accepted as the pool closed: it waited, unanswered
+                    self._idle -= 1
+                    self._threads -= 1
+                    _close_unanswered(connection)
                     return
-                self._waiting -= 1
+                self._idle -= 1
                 self._busy_since[number] = time.monotonic()
-                self._busy_connections[number] = item[0]
+                self._busy_connections[number] = connection
             try:
-                self._answer(*item)
+                self._answer(connection, address)
             finally:
                 with self._lock:
                     del self._busy_since[number]
                     del self._busy_connections[number]
                     self._idle += 1
 
-    #: Seconds :meth:`close` lets the connections being answered finish before ending them.
-    GRACE_SECONDS = 1.0
+    def _take(self) -> tuple[socket.socket, Any] | None:
+        """The next connection, once this thread has the turn at the listener; None when
+        the thread is to end (the pool closes, or it is a spare thread left idle)."""
+        while True:
+            if not self._turn.acquire(timeout=self.IDLE_SECONDS):
+                if self._leave(spare_only=True):
+                    return None
+                continue
+            try:
+                while not self._closed:
+                    try:  # under load a connection is there already: no wait before it
+                        return self._listener.accept()
+                    except BlockingIOError:
+                        pass
+                    except (ConnectionAbortedError, InterruptedError):
+                        continue  # reset before the accept
+                    except OSError:  # out of file descriptors, say: do not spin on it
+                        time.sleep(self.ACCEPT_RETRY_SECONDS)
+                        continue
+                    if not self._wait(self.IDLE_SECONDS) and self._leave(spare_only=True):
+                        return None
+                self._leave(spare_only=False)
+                return None
+            finally:
+                self._turn.release()
 
-    def close(self) -> list[socket.socket]:
-        """Stop taking connections, give the ones being answered :attr:`GRACE_SECONDS` to
-        finish, then end those left (shut down: their threads' reads and writes fail), and
-        let the threads end; the connections still waiting, for the caller to close."""
+    def _leave(self, *, spare_only: bool) -> bool:
+        """Count this idle thread out (when the pool closes, or when ``spare_only`` and it
+        is not the last); whether it is to end."""
         with self._lock:
+            if spare_only and not self._closed and self._threads <= 1:
+                return False  # the last thread stays
+            self._idle -= 1
+            self._threads -= 1
+            return True
+
+    def close(self) -> None:
+        """Stop taking connections: once this returns no thread waits at the listener (nor
+        will), and the caller may close it; what waits in its backlog stays unanswered."""
+        with self._lock:
+            if self._closed:
+                return
             self._closed = True
-            waiting: list[socket.socket] = []
-            while True:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is not None:
-                    waiting.append(item[0])
-            self._waiting = 0
-            for _ in range(self._threads):
-                self._queue.put(None)
+        with contextlib.suppress(OSError):
+            self._wake_writer.send(b"x")
+        # the thread at the listener sees the byte and passes the turn on; whoever takes it
+        # next sees the pool closed before touching the listener or the wake-up socket
+        if self._turn.acquire(timeout=self.GRACE_SECONDS):
+            self._wake_reader.close()
+            self._wake_writer.close()
+            self._turn.release()
+
+    def finish(self) -> None:
+        """Give the connections being answered :attr:`GRACE_SECONDS` to finish, then end
+        those left (shut down: their threads' reads and writes fail); the threads end."""
         deadline = time.monotonic() + self.GRACE_SECONDS
         while time.monotonic() < deadline:
             with self._lock:
@@ -324,14 +461,35 @@ class _Workers:
             for busy in self._busy_connections.values():
                 with contextlib.suppress(OSError):
                     busy.shutdown(socket.SHUT_RDWR)
-        return waiting
+
+
+def _waiter(listener: socket.socket, wake: socket.socket) -> Callable[[float], object]:
+    """A wait of up to its argument's seconds for ``listener`` or ``wake`` to be readable,
+    true when one is (``poll`` where the platform has it, ``select`` elsewhere); for one
+    thread at a time."""
+    if hasattr(select, "poll"):
+        poll = select.poll()
+        poll.register(listener, select.POLLIN)
+        poll.register(wake, select.POLLIN)
+        return lambda timeout: poll.poll(timeout * 1000.0)
+
+    def wait(timeout: float) -> object:
+        return select.select([listener, wake], [], [], timeout)[0]
+
+    return wait
+
+
+def _close_unanswered(connection: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        connection.close()
 
 
 class _PooledWSGIServer(BaseWSGIServer):
     """werkzeug's server answering each connection on a thread of a bounded pool
     (:data:`WORKER_THREADS`) rather than on a new thread: a thread's start and its cold
     caches cost more than a small SOAP call, and the pool bounds the threads (and the request
-    bodies held) at any time."""
+    bodies held) at any time. The pool's threads accept the connections themselves; the
+    serving thread (:meth:`serve_forever`) only starts a thread when the busy ones stall."""
 
     multithread = True
 
@@ -348,35 +506,58 @@ class _PooledWSGIServer(BaseWSGIServer):
         # this server's pool exists: that call has no pool to close
         self._workers: _Workers | None = None
         super().__init__(host, port, app, handler, fd=fd)
-        self._workers = _Workers(workers, self._answer, f"ips-fake-worker-{self.port}")
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        """Hand the accepted connection to the pool."""
-        if self._workers is None or not self._workers.submit(request, client_address):
-            self.shutdown_request(request)
+        #: the handler reads with no timeout: connections are put in blocking mode
+        self._blocking_reads = handler.timeout is None
+        self._workers = _Workers(self.socket, workers, self._answer, f"ips-fake-worker-{self.port}")
+        self._stop_serving = threading.Event()
+        self._serving_ended = threading.Event()
+        self._serving_ended.set()  # not serving yet: shutdown need not wait
 
     def _answer(self, request: Any, client_address: Any) -> None:
         try:
+            if self._blocking_reads:  # accepted from a non-blocking socket, whose mode
+                request.setblocking(True)  # some platforms pass on
             self.finish_request(request, client_address)
         except Exception:
             self.handle_error(request, client_address)
         finally:
             self.shutdown_request(request)
 
-    def service_actions(self) -> None:
-        """Between connections (at least every half second): give connections queued behind
-        stalled threads a thread (:meth:`_Workers.grow_if_stalled`)."""
-        super().service_actions()
-        if self._workers is not None:
-            self._workers.grow_if_stalled()
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Start the pool's first thread, then start others while connections wait behind
+        stalled ones (:meth:`_Workers.grow_if_stalled`), until :meth:`shutdown` or
+        KeyboardInterrupt; then close the server. ``poll_interval`` is not used: the pool's
+        threads wait for connections themselves."""
+        assert self._workers is not None
+        self._serving_ended.clear()
+        try:
+            self._workers.start()
+            while not self._stop_serving.wait(self._workers.next_look()):
+                self._workers.grow_if_stalled()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self._stop_serving.clear()
+            try:
+                self.server_close()
+            finally:
+                self._serving_ended.set()
+
+    def shutdown(self) -> None:
+        """Make :meth:`serve_forever` return, and wait until it has (the caller must not be
+        the thread serving)."""
+        self._stop_serving.set()
+        self._serving_ended.wait()
 
     def server_close(self) -> None:
-        """Close the listening socket, and the connections still waiting for a thread."""
+        """Stop the pool taking connections, close the listening socket (the connections
+        waiting in its backlog with it), then give the connections being answered their
+        grace (:meth:`_Workers.finish`)."""
+        if self._workers is not None:
+            self._workers.close()
         super().server_close()
-        if self._workers is None:
-            return
-        for connection in self._workers.close():
-            self.shutdown_request(connection)
+        if self._workers is not None:
+            self._workers.finish()
 
 
 class AppServer:

@@ -6,15 +6,26 @@ the connections still waiting."""
 from __future__ import annotations
 
 import contextlib
+import select
 import socket
+import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 import pytest
 
 from ips_fake.fake import IpsFake
-from ips_fake.server import MAX_BODY_PHASE_BYTES, WORKER_THREADS, FakeServer, _Workers
+from ips_fake.server import (
+    ANSWER_BUFFER_BYTES,
+    MAX_BODY_PHASE_BYTES,
+    WORKER_THREADS,
+    AppServer,
+    FakeServer,
+    _AnswerWriter,
+    _Workers,
+)
 from tests.hostile.wire_attack_helpers import (
     ANSWER_BOUND_SECONDS,
     SERVICE_PATH,
@@ -24,6 +35,9 @@ from tests.hostile.wire_attack_helpers import (
     soap_post,
     submit_job,
 )
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 
 def workers_of(server: FakeServer) -> list[threading.Thread]:
@@ -137,15 +151,12 @@ def test_closing_the_server_closes_the_connections_waiting_for_a_thread() -> Non
     with ExitStack() as stack:
         busy = stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=5))
         busy.sendall(b"POST /")  # holds the one thread until the (long) read timeout
+        wait_until_busy(server)
         waiting = stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=5))
         waiting.sendall(b"POST /")
-        # the server accepts it and queues it: wait for the accept, then stop
-        for _ in range(200):
-            if server._server._workers is not None and server._server._workers._waiting:
-                break
-            threading.Event().wait(0.01)
-        assert server._server._workers is not None
-        assert server._server._workers._waiting == 1
+        # it waits in the listening socket's backlog, for the one thread: then stop
+        readable, _, _ = select.select([server._server.socket], [], [], 5)
+        assert readable == [server._server.socket]
         server.stop()
         with contextlib.suppress(ConnectionResetError):  # closed unanswered, either way
             assert read_to_end(waiting) == b""
@@ -235,3 +246,119 @@ def test_stopping_the_server_lets_a_connection_being_answered_finish() -> None:
         stopping.join(ANSWER_BOUND_SECONDS)
     assert answer.startswith(b"HTTP/1.1 200 ")
     assert b"<jobHandle>j|47|Finished while stopping||</jobHandle>" in answer
+
+
+def test_stopping_the_server_ends_idle_threads_too() -> None:
+    # a spare thread (started beside a stalled one) and the first, both idle at the stop
+    with FakeServer(IpsFake(), read_timeout=ANSWER_BOUND_SECONDS, worker_threads=4) as server:
+        with connection(server) as silent:
+            silent.sendall(b"POST /")
+            assert soap_post(server, envelope(submit_job("Beside the silent one"))).status == 200
+        wait_until_idle(server)
+        assert len(workers_of(server)) == 2
+    for _ in range(300):
+        if not workers_of(server):
+            break
+        threading.Event().wait(0.01)
+    assert workers_of(server) == []
+
+
+def test_a_server_without_read_timeout_waits_for_a_body_that_comes_late() -> None:
+    with FakeServer(IpsFake(), read_timeout=None) as server:
+        body = envelope(submit_job("Sent in two parts"))
+        head = (
+            f"POST {SERVICE_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Content-Type: text/xml; charset=UTF-8\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        with socket.create_connection(("127.0.0.1", server._server.port), timeout=10) as sock:
+            sock.sendall(head + body[:100])
+            wait_until_busy(server)
+            threading.Event().wait(0.2)  # the thread reads and finds nothing yet
+            sock.sendall(body[100:])
+            answer = read_to_end(sock)
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert b"<jobHandle>j|47|Sent in two parts||</jobHandle>" in answer
+
+
+def test_a_client_gone_before_its_answer_is_sent_leaves_no_error_output(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    # an answer far larger than the socket buffers hold: the server is still sending it when
+    # the client resets the connection
+    answer_body = b"x" * (4 << 20)
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Length", str(len(answer_body)))])
+        return [answer_body]
+
+    with AppServer(app) as server:
+        port = int(server.base_url.rsplit(":", 1)[1])
+        for _ in range(3):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert sock.recv(16).startswith(b"HTTP/1.1 200")  # the answer is on its way
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()  # a reset, with most of the answer unsent
+        # the server still answers
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert read_to_end(sock).endswith(answer_body)
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err
+    assert "Error" not in captured.err
+
+
+def test_stopping_a_server_that_never_served_returns() -> None:
+    server = FakeServer(IpsFake())
+    stopping = threading.Thread(target=server.stop, daemon=True)
+    stopping.start()
+    stopping.join(ANSWER_BOUND_SECONDS)
+    assert not stopping.is_alive()
+    assert server._server.socket.fileno() == -1  # the listening socket is closed
+
+
+class _RecordingConnection:
+    """Stands for a socket: records each ``sendall``; fails them while ``failing``."""
+
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+        self.failing = False
+
+    def sendall(self, data: bytes) -> None:
+        if self.failing:
+            raise BrokenPipeError(32, "Broken pipe")
+        self.sent.append(bytes(data))
+
+    def fileno(self) -> int:
+        return -1
+
+
+def test_a_small_answer_is_sent_in_one_call_and_a_large_one_piece_by_piece() -> None:
+    connection = _RecordingConnection()
+    writer = _AnswerWriter(connection)  # type: ignore[arg-type]
+    writer.write(b"HTTP/1.1 200 OK\r\n\r\n")
+    writer.write(b"<small/>")
+    assert connection.sent == []  # kept until the flush
+    writer.flush()
+    assert connection.sent == [b"HTTP/1.1 200 OK\r\n\r\n<small/>"]
+    large = b"x" * (ANSWER_BUFFER_BYTES + 1)
+    writer.write(b"HTTP/1.1 200 OK\r\n\r\n")
+    writer.write(large)  # over the bound: sent at once, the head first
+    assert connection.sent[1:] == [b"HTTP/1.1 200 OK\r\n\r\n", large]
+    writer.flush()
+    assert len(connection.sent) == 3
+
+
+def test_what_a_failed_send_was_given_is_not_sent_again() -> None:
+    connection = _RecordingConnection()
+    writer = _AnswerWriter(connection)  # type: ignore[arg-type]
+    writer.write(b"HTTP/1.1 200 OK\r\n\r\n<answer/>")
+    connection.failing = True
+    with pytest.raises(BrokenPipeError):
+        writer.flush()
+    writer.flush()  # the handler's finish flushes again: nothing is left to send
+    writer.close()
+    assert writer.closed
+    connection.failing = False
+    writer.flush()
+    assert connection.sent == []
