@@ -49,9 +49,7 @@ AGAINST_THE_XSD = {
 PER_VERSION_EXAMPLES = 10
 
 #: For find(): the first example that fits, unshrunk (shrinking big documents is slow).
-FIRST_FOUND = settings(
-    max_examples=2000, phases=[Phase.generate], database=None, derandomize=True
-)
+FIRST_FOUND = settings(max_examples=2000, phases=[Phase.generate], database=None, derandomize=True)
 
 
 FAULT_CODES = {value for name, value in vars(FaultCode).items() if name.isupper()}

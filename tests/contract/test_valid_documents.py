@@ -40,9 +40,7 @@ from ips_fake.strategies import (
 from tests.contract.soap_exchange import send
 
 #: For find(): the first example that fits, unshrunk (shrinking big documents is slow).
-FIRST_FOUND = settings(
-    max_examples=2000, phases=[Phase.generate], database=None, derandomize=True
-)
+FIRST_FOUND = settings(max_examples=2000, phases=[Phase.generate], database=None, derandomize=True)
 
 
 def expected_job_handle(document: ValidDocument) -> str:
