@@ -73,14 +73,14 @@ def _declared_length(environ: WSGIEnvironment) -> int | None:
     digits = text.strip()
     if not digits.isascii() or not digits.isdigit():
         raise BodyRefused(400, f"the request's Content-Length {text[:40]!r} is not a number")
-    significant = digits.lstrip("0")
-    if len(significant) > len(str(MAX_REQUEST_BYTES)) or int(digits) > MAX_REQUEST_BYTES:
+    significant = digits.lstrip("0") or "0"  # int() refuses more than 4,300 digits
+    if len(significant) > len(str(MAX_REQUEST_BYTES)) or int(significant) > MAX_REQUEST_BYTES:
         raise BodyRefused(
             413,
             f"the request body is larger than {MAX_REQUEST_BYTES} bytes "
             f"(Content-Length {digits[:40]}); it was not read",
         )
-    return int(digits)
+    return int(significant)
 
 
 def read_request_body(request: Request) -> bytes:

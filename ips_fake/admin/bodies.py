@@ -15,6 +15,24 @@ from werkzeug.wrappers import Request
 MAX_ADMIN_BODY = 1024 * 1024
 #: How deep a JSON body may nest; deeper gets 400 (no admin route takes more than 3).
 MAX_JSON_DEPTH = 32
+#: Most characters of a Content-Length value read as a number of bytes (werkzeug reads one of
+#: more than 4,300 digits, leading zeros included, as no body at all).
+MAX_CONTENT_LENGTH_DIGITS = 20
+
+
+def stated_content_length(request: Request) -> int | None:
+    """The request's Content-Length, None without one (or with a chunked body, whose length
+    HTTP takes from its chunks); 400 (BadRequest) for a value that is
+    not a plain number of bytes of at most :data:`MAX_CONTENT_LENGTH_DIGITS` digits
+    (werkzeug reads ``+12``, ``1_2`` or thousands of digits as no body at all, and the
+    request would be answered as if it had sent none). docs/limits.md, "Admin API"."""
+    text = request.headers.get("Content-Length")
+    if text is None or "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+        return None
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_CONTENT_LENGTH_DIGITS:
+        raise BadRequest(f"Content-Length {text[:40]!r} is not a number of bytes")
+    return int(digits)
 
 
 def _depth_ok(text: bytes) -> bool:
@@ -32,8 +50,9 @@ def _depth_ok(text: bytes) -> bool:
 
 
 def json_body(request: Request) -> dict[str, Any]:
-    """The request's JSON object; 413, 400 (not JSON, not an object, too deep) otherwise."""
-    length = request.content_length
+    """The request's JSON object; 413, 400 (not JSON, not an object, too deep, a
+    Content-Length that is not a number: :func:`stated_content_length`) otherwise."""
+    length = stated_content_length(request)
     if length is not None and length > MAX_ADMIN_BODY:
         raise RequestEntityTooLarge(
             f"admin request bodies are at most {MAX_ADMIN_BODY} bytes; this one says {length}"

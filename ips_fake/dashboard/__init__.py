@@ -38,7 +38,6 @@ from urllib.parse import urlencode
 
 from lxml import etree
 from werkzeug.exceptions import (
-    BadRequest,
     Forbidden,
     HTTPException,
     LengthRequired,
@@ -58,6 +57,7 @@ from ips_fake.admin import (
     clock_mode,
     readable_request,
 )
+from ips_fake.admin.bodies import stated_content_length
 from ips_fake.core.clock import MovableClock
 from ips_fake.core.handles import HandleStyle, company_id_of, job_handle, run_handle
 from ips_fake.core.model import OptionTree
@@ -337,13 +337,9 @@ class Dashboard:
             raise UnsupportedMediaType(
                 "the token form is sent as application/x-www-form-urlencoded"
             )
-        length = request.content_length
+        length = stated_content_length(request)
         if length is None:
             raise LengthRequired("the token form is sent with a Content-Length")
-        stated = request.headers.get("Content-Length", "").strip()
-        if not (stated.isascii() and stated.isdigit()):
-            # werkzeug reads "+12" or "1_2" as no body at all
-            raise BadRequest(f"Content-Length {stated[:40]!r} is not a number of bytes")
         if length > TOKEN_FORM_BYTES:
             raise RequestEntityTooLarge(f"the token form is at most {TOKEN_FORM_BYTES} bytes")
         request.max_content_length = TOKEN_FORM_BYTES

@@ -35,7 +35,11 @@ def port() -> Iterator[int]:
         yield server._server.port
 
 
-@pytest.mark.parametrize("odd", [b"+12", b"1_2", b"12x", b"0x0c", b"\xef\xbc\x91\xef\xbc\x92"])
+@pytest.mark.parametrize(
+    "odd",
+    [b"+12", b"1_2", b"12x", b"0x0c", b"\xef\xbc\x91\xef\xbc\x92", b"0" * 5000 + b"12"],
+    ids=["plus", "underscore", "suffix", "hex", "fullwidth", "5000 zeros"],
+)
 def test_a_content_length_that_is_not_a_number_of_bytes_gets_400(port: int, odd: bytes) -> None:
     answer = post_form(port, odd)
     assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
