@@ -447,7 +447,8 @@ class Run:
             if index < done:
                 fraction = 1.0
             elif index == done and processing and per_item_seconds > 0:
-                fraction = round((active - index * per_item_seconds) / per_item_seconds, 3)
+                # + 0.0: a fraction a hair below zero rounds to -0.0, which IPS never writes
+                fraction = round((active - index * per_item_seconds) / per_item_seconds, 3) + 0.0
             else:
                 fraction = 0.0
             items.append(
@@ -481,7 +482,7 @@ class Run:
         work = self.work_seconds
         if work <= 0:
             return 1.0 if self.started_at is not None and self.item_count else 0.0
-        return round(min(1.0, active / work), 3)
+        return round(min(1.0, active / work), 3) + 0.0  # never -0.0
 
     def _item_message(self, item: str, index: int, done: int, under_way: bool) -> str:
         if index < done:

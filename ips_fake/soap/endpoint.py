@@ -20,10 +20,12 @@ import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import Any
 
 from lxml import etree
 
+from ips_fake.core.cron import has_fixed_offset
 from ips_fake.core.errors import FaultCode, IpsFault
 from ips_fake.core.handles import HandleStyle
 from ips_fake.core.service import IpsService
@@ -416,8 +418,11 @@ class SoapEndpoint:
         self.service = service
         self.validate_responses = validate_responses
         self.journal = Journal()
-        #: listing items already shaped per version (see :class:`ShapeCache`)
+        #: listing items already shaped per version (see :class:`ShapeCache`); used only
+        #: while the service's zone keeps one UTC offset (:meth:`_shapes_for`)
         self.shapes = ShapeCache()
+        self._shapes_zone: tzinfo | None = None
+        self._shapes_usable = False
         #: how answers of each API version are shaped, by its namespace (through shapes)
         self._shapings: dict[str, Shaping] = {}
 
@@ -578,10 +583,25 @@ class SoapEndpoint:
             shaping = Shaping(structure_of(api), ECHO_DEFAULTS, self.shapes, conform)
             self._shapings[api.namespace] = shaping
         structure = shaping.structure
-        writer = Writer(api.namespace, style, base_url, shaping=shaping)
+        usable = self._shapes_usable_now()
+        writer = Writer(api.namespace, style, base_url, shaping=shaping if usable else None)
         answer = spec.call(CallContext(self.service, user, writer), call.params)
         conform(answer, structure, ECHO_DEFAULTS, settled=writer.settled())
         return answer
+
+    def _shapes_usable_now(self) -> bool:
+        """Whether listing items may come from :attr:`shapes`: only while the service's zone
+        keeps one UTC offset. Items are kept by the records they show, and records compare
+        their times as Python does: two wall times of a zone that differ only in ``fold``
+        (01:30 before and after a fall-back) are equal, and so are one instant's times in
+        two zones, yet each is written with its own offset. A new zone forgets the items
+        kept under the last one."""
+        zone = self.service.zone
+        if zone is not self._shapes_zone:
+            self.shapes.clear()
+            self._shapes_usable = has_fixed_offset(zone)
+            self._shapes_zone = zone
+        return self._shapes_usable
 
     def _fault(
         self, call: _Call, fault: IpsFault, body: bytes, accept_encoding: str, problem: str | None
