@@ -144,7 +144,7 @@ class ServiceQueries(Simulation):
         :attr:`~ips_fake.core.runs.Run.version` or sets its start), so the last one shown is
         kept per unfinished run and given again while neither moved: polling a still clock
         costs a lookup per run instead of working out its progress and task items."""
-        made_of = (now, run.version, run.started_at, self.settings, self.zone)
+        made_of = (now, now.fold, run.version, run.started_at, self.settings, self.zone)
         shown = self._active_views.get(run.run_id)
         if shown is not None and shown[0] == made_of:
             return shown[1]

@@ -5,6 +5,7 @@ bytes as snapshots worked out anew each time."""
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from collections.abc import Callable
 from dataclasses import replace
@@ -238,3 +239,43 @@ def test_a_snapshot_hashes_as_its_fields_do_and_is_pickled_without_its_hash() ->
     assert "_hash" not in vars(restored)
     assert restored == shown
     assert hash(restored) == hash(shown)
+
+
+def test_snapshots_in_the_repeated_hour_of_a_fall_back_are_the_ones_worked_out_anew() -> None:
+    from datetime import UTC, datetime
+
+    def offsets(info: object) -> list[object]:
+        """The UTC offset of every time the snapshot shows, in order."""
+        found: list[object] = []
+
+        def walk(value: object) -> None:
+            if isinstance(value, datetime):
+                found.append(value.utcoffset())
+            elif isinstance(value, tuple):
+                for each in value:
+                    walk(each)
+            elif dataclasses.is_dataclass(value):
+                for field in dataclasses.fields(value):
+                    walk(getattr(value, field.name))
+
+        walk(info)
+        return found
+
+    def shown(kept: bool) -> tuple[list[object], list[object]]:
+        fake = IpsFake(time_zone="America/New_York", seconds_per_item=3600)
+        if not kept:
+            fake.service._active_info = fake.service._new_active_info  # type: ignore[method-assign]
+        user = ips_user(fake)
+        fake.move_to(datetime(2026, 11, 1, 5, 0, tzinfo=UTC))  # 01:00 EDT
+        fake.service.submit_job(user, SubmitJobRequest("47", "upload", UPLOAD))
+        fake.move_to(datetime(2026, 11, 1, 5, 30, tzinfo=UTC))  # 01:30 EDT
+        [first] = fake.service.get_active_jobs(user, "47")
+        fake.move_to(datetime(2026, 11, 1, 6, 30, tzinfo=UTC))  # 01:30 EST, equal in Python
+        [second] = fake.service.get_active_jobs(user, "47")
+        return offsets(first), offsets(second)
+
+    fresh = shown(kept=False)
+    assert len(fresh[0]) == len(fresh[1]) > 3
+    # the kept snapshot of 01:30 EDT is not given again at 01:30 EST (its key holds the
+    # fold); what the fresh one shows there is docs/fidelity.md's "work across a fall-back"
+    assert shown(kept=True) == fresh
