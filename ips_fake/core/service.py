@@ -196,6 +196,8 @@ class IpsService(ServiceQueries):
                 self._unlist(existing)
             self._jobs[job.key] = job
             self._listed_jobs.setdefault(company.id, {})[job.serial] = job
+            if schedule is not None:
+                self._recurring_jobs[job.serial] = job
             job.next_fire = first_fire
             self._timeline.push(first_fire, "fire", job)
             info = self._scheduled_info(job, request.payload) if snapshot else None

@@ -80,6 +80,9 @@ class Simulation(Outbox):
         self._job_profiles = JobProfiles()
         # jobs getScheduledJobs lists (not Complete, not deleted), per company in serial order
         self._listed_jobs: dict[str, dict[int, ScheduledJob]] = {}
+        # the listed jobs with a recurring schedule, by serial: the jobs a long clock move may
+        # have to fire one at a time (check_move reads these, not every job)
+        self._recurring_jobs: dict[int, ScheduledJob] = {}
         # the unpacked payloads of unfinished runs getActiveJobs has shown, by run id
         self._active_payloads: dict[int, JobPayload] = {}
         # (job, its payload) while submitJob applies what is due right after making the job:
@@ -205,10 +208,11 @@ class Simulation(Outbox):
         moves (see :meth:`~ips_fake.core.clock.ManualClock.add_move_check`)."""
         with self.lock:
             start, end = self._local(start), self._local(end)
-            if (end - start).total_seconds() * len(self._jobs) < MAX_ONE_BY_ONE_EVENTS:
-                return  # not even a fire a second per job could reach the bound
+            recurring = self._recurring_jobs
+            if (end - start).total_seconds() * len(recurring) < MAX_ONE_BY_ONE_EVENTS:
+                return  # not even a fire a second per recurring job could reach the bound
             events, worst = one_by_one_events(
-                self._jobs.values(), start, end, self.zone, self._run_seconds
+                recurring.values(), start, end, self.zone, self._run_seconds
             )
             if events > MAX_ONE_BY_ONE_EVENTS:
                 raise refusal(start, end, events, worst)
@@ -239,6 +243,8 @@ class Simulation(Outbox):
         if listed is not None:
             listed.pop(job.serial, None)
             self._listed_jobs[job.company_id] = compacted(listed)
+        if self._recurring_jobs.pop(job.serial, None) is not None:
+            self._recurring_jobs = compacted(self._recurring_jobs)
 
     def _complete(self, job: ScheduledJob) -> None:
         """The trigger will never fire again: ``Complete``, no longer listed."""

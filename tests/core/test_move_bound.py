@@ -106,3 +106,33 @@ def test_the_admin_api_answers_a_refused_move_with_400_and_the_clock_stays() -> 
     assert answer.status_code == 400
     assert "steps of at most" in answer.json()["error"]
     assert session.get(f"{INPROCESS_BASE_URL}/_fake/clock").json()["now"] == before
+
+
+def test_the_bound_weighs_the_listed_recurring_jobs_only() -> None:
+    from ips_fake.core.handles import HandleStyle, job_handle
+    from ips_fake.core.jobs import ScheduledJob
+
+    fake = IpsFake()
+    user = ips_user(fake)
+    for index in range(60):  # one-off jobs a year ahead: a move never fires them one by one
+        submit(fake, f"once-{index}", exec_time=T0 + timedelta(days=365))
+    submit(fake, "nightly", exec_schedule="0 0 2 * * ?")
+    submit(fake, "weekly", exec_schedule="0 0 3 ? * MON")
+    submit(fake, "ending", exec_schedule="0 0 4 * * ? 2026")
+
+    def recurring() -> list[ScheduledJob]:
+        return list(fake.service._recurring_jobs.values())
+
+    assert sorted(job.name for job in recurring()) == ["ending", "nightly", "weekly"]
+
+    fake.service.delete_job(user, "47", job_handle("47", "weekly", HandleStyle.MODERN))
+    assert sorted(job.name for job in recurring()) == ["ending", "nightly"]
+    fake.advance(days=365)  # "ending" has fired for the last time: Complete
+    assert [job.name for job in recurring()] == ["nightly"]
+    submit(fake, "ending", exec_schedule="0 0 5 * * ?")  # replaces the Complete one
+    assert [job.name for job in recurring()] == ["nightly", "ending"]
+    assert all(job.is_listed and job.schedule is not None for job in recurring())
+
+    mailing_every_second(fake)
+    with pytest.raises(MoveTooLong):  # still weighed: the bound holds as before
+        fake.advance(days=365)
