@@ -38,15 +38,16 @@ per submitJob against 170 µs. The fake's server answers on a pool of reused thr
 which on its own cuts a bare app's cost per request to a third or less (the two bare
 servers: 130 to 200 µs against 300 to 660), and uses one thread while requests are quick:
 four threads taking turns hand the GIL over at each socket call, parse and compression, and
-cost half as much again. What is left is the fake's own work, about 130 to 170 µs in one
+cost half as much again. What is left is the fake's own work, about 110 to 170 µs in one
 thread in-process and two to three times that served (the ratio against the fake's own
 server). Measured on a quiet 2-core machine, in one run against the previous server model:
 submitJob scheduled 0.82 of bare werkzeug (0.45 before), steady state 0.78 (0.44),
-getActiveJobs 0.40 (0.29). Then, on the same machine shared, in one run against the pool
-fed by an accepting thread and sending an answer's head and body apart: submitJob scheduled
-1.11 (0.99 before; server CPU per request 527 µs against 546), steady state 1.11 (1.08;
-584 µs against 618), getActiveJobs 0.56 (0.54; 1193 µs against 1223); bare werkzeug's
-figures vary most from run to run (300 to 660 µs per request). Figures vary by a factor of
+getActiveJobs 0.40 (0.29). With the pool's threads accepting connections themselves, an
+answer sent in one call and less work per request in the app (quiet machine, one run
+against that previous commit): submitJob scheduled 1.03 of bare werkzeug (0.84 before;
+server CPU per request 557 µs against 697), steady state 0.94 (0.76; 636 µs against 803),
+getActiveJobs 0.60 (0.41; 1,015 µs against 1,506). Bare werkzeug's own figures vary most
+from run to run (300 to 660 µs per request). Figures vary by a factor of
 two between runs on a shared machine: compare the ratios of one run, never figures of two
 runs.
 
