@@ -9,7 +9,7 @@ import dataclasses
 import pickle
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ips_fake.core.handles import HandleStyle, job_handle, run_handle
@@ -102,11 +102,17 @@ def test_stopping_a_run_at_the_instant_it_was_shown_shows_it_stopping() -> None:
     assert after.tasks[0].task_state == "Stopping"
 
 
-def test_a_waiting_run_stopped_at_the_instant_it_was_shown_is_shown_started() -> None:
+def fake_with_a_waiting_run() -> tuple[IpsFake, ActiveJobInfo]:
+    """A fake whose job "upload" has a run going and a second one waiting (executeJob), and
+    that waiting run as getActiveJobs shows it."""
     fake = IpsFake()
     submit(fake, "upload")
     fake.service.execute_job(ips_user(fake), "47", job_handle("47", "upload", HandleStyle.MODERN))
-    waiting = first_of(fake, "upload", RunState.WAITING_COORDINATOR)
+    return fake, first_of(fake, "upload", RunState.WAITING_COORDINATOR)
+
+
+def test_a_waiting_run_stopped_at_the_instant_it_was_shown_is_shown_started() -> None:
+    fake, waiting = fake_with_a_waiting_run()
 
     fake.service.stop_job(ips_user(fake), "47", handle_of(waiting))
 
@@ -116,10 +122,7 @@ def test_a_waiting_run_stopped_at_the_instant_it_was_shown_is_shown_started() ->
 
 
 def test_a_waiting_run_that_starts_at_the_instant_it_was_shown_is_shown_started() -> None:
-    fake = IpsFake()
-    submit(fake, "upload")
-    fake.service.execute_job(ips_user(fake), "47", job_handle("47", "upload", HandleStyle.MODERN))
-    waiting = first_of(fake, "upload", RunState.WAITING_COORDINATOR)
+    fake, waiting = fake_with_a_waiting_run()
     service = fake.service
     run = service._unfinished_run(waiting.run_id)
     assert run is not None
@@ -242,7 +245,7 @@ def test_a_snapshot_hashes_as_its_fields_do_and_is_pickled_without_its_hash() ->
 
 
 def test_snapshots_in_the_repeated_hour_of_a_fall_back_are_the_ones_worked_out_anew() -> None:
-    from datetime import UTC, datetime
+    from tests.core.test_dst_work_time import snapshots_over_the_fall_back
 
     def offsets(info: object) -> list[object]:
         """The UTC offset of every time the snapshot shows, in order."""
@@ -261,21 +264,8 @@ def test_snapshots_in_the_repeated_hour_of_a_fall_back_are_the_ones_worked_out_a
         walk(info)
         return found
 
-    def shown(kept: bool) -> tuple[list[object], list[object]]:
-        fake = IpsFake(time_zone="America/New_York", seconds_per_item=3600)
-        if not kept:
-            fake.service._active_info = fake.service._new_active_info  # type: ignore[method-assign]
-        user = ips_user(fake)
-        fake.move_to(datetime(2026, 11, 1, 5, 0, tzinfo=UTC))  # 01:00 EDT
-        fake.service.submit_job(user, SubmitJobRequest("47", "upload", UPLOAD))
-        fake.move_to(datetime(2026, 11, 1, 5, 30, tzinfo=UTC))  # 01:30 EDT
-        [first] = fake.service.get_active_jobs(user, "47")
-        fake.move_to(datetime(2026, 11, 1, 6, 30, tzinfo=UTC))  # 01:30 EST, equal in Python
-        [second] = fake.service.get_active_jobs(user, "47")
-        return offsets(first), offsets(second)
-
-    fresh = shown(kept=False)
+    fresh = [offsets(info) for info in snapshots_over_the_fall_back(kept_views=False)]
     assert len(fresh[0]) == len(fresh[1]) > 3
     # the kept snapshot of 01:30 EDT is not given again at 01:30 EST (its key holds the
     # fold); what the fresh one shows there is docs/fidelity.md's "work across a fall-back"
-    assert shown(kept=True) == fresh
+    assert [offsets(info) for info in snapshots_over_the_fall_back(kept_views=True)] == fresh

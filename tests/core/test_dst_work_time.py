@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ips_fake.core.model import JobKind, JobPayload, SubmitJobRequest, WorkItem
+from ips_fake.core.model import ActiveJobInfo, JobKind, JobPayload, SubmitJobRequest, WorkItem
 from ips_fake.fake import IpsFake
 from tests.core.job_builders import ips_user
 
@@ -20,9 +20,10 @@ UPLOAD = JobPayload(
 )
 
 
-def _progress_over_the_fall_back(kept_views: bool) -> tuple[int, int]:
-    """Progress of a 3-hour run shown at 01:30 EDT and again one real hour later, at 01:30
-    EST (New York's clocks fall back at 06:00 UTC on 2026-11-01)."""
+def snapshots_over_the_fall_back(kept_views: bool) -> tuple[ActiveJobInfo, ActiveJobInfo]:
+    """A 3-hour run as getActiveJobs shows it at 01:30 EDT and again one real hour later, at
+    01:30 EST (New York's clocks fall back at 06:00 UTC on 2026-11-01); ``kept_views``
+    False: every snapshot worked out anew."""
     fake = IpsFake(time_zone="America/New_York", seconds_per_item=3600)
     if not kept_views:
         fake.service._active_info = fake.service._new_active_info  # type: ignore[method-assign]
@@ -33,6 +34,11 @@ def _progress_over_the_fall_back(kept_views: bool) -> tuple[int, int]:
     [before] = fake.service.get_active_jobs(user, "47", include_waiting=True)
     fake.move_to(datetime(2026, 11, 1, 6, 30, tzinfo=UTC))  # 01:30 EST (fold 1)
     [after] = fake.service.get_active_jobs(user, "47", include_waiting=True)
+    return before, after
+
+
+def _progress_over_the_fall_back(kept_views: bool) -> tuple[int, int]:
+    before, after = snapshots_over_the_fall_back(kept_views)
     return before.progress, after.progress
 
 

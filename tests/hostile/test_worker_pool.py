@@ -28,10 +28,10 @@ from ips_fake.server import (
 )
 from tests.hostile.wire_attack_helpers import (
     ANSWER_BOUND_SECONDS,
-    SERVICE_PATH,
     connection,
     envelope,
     read_to_end,
+    request_head,
     soap_post,
     submit_job,
 )
@@ -225,10 +225,7 @@ def test_a_quiet_server_logs_no_timed_out_connection(caplog: pytest.LogCaptureFi
 def test_stopping_the_server_lets_a_connection_being_answered_finish() -> None:
     server = FakeServer(IpsFake(), read_timeout=ANSWER_BOUND_SECONDS).start()
     body = envelope(submit_job("Finished while stopping"))
-    head = (
-        f"POST {SERVICE_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        f"Content-Type: text/xml; charset=UTF-8\r\nContent-Length: {len(body)}\r\n\r\n"
-    ).encode()
+    head = request_head(server, length=len(body))
     with socket.create_connection(("127.0.0.1", server._server.port), timeout=10) as sock:
         sock.sendall(head + body[:100])
         wait_until_busy(server)
@@ -266,10 +263,7 @@ def test_stopping_the_server_ends_idle_threads_too() -> None:
 def test_a_server_without_read_timeout_waits_for_a_body_that_comes_late() -> None:
     with FakeServer(IpsFake(), read_timeout=None) as server:
         body = envelope(submit_job("Sent in two parts"))
-        head = (
-            f"POST {SERVICE_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            f"Content-Type: text/xml; charset=UTF-8\r\nContent-Length: {len(body)}\r\n\r\n"
-        ).encode()
+        head = request_head(server, length=len(body))
         with socket.create_connection(("127.0.0.1", server._server.port), timeout=10) as sock:
             sock.sendall(head + body[:100])
             wait_until_busy(server)

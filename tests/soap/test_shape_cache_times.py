@@ -10,21 +10,8 @@ from ips_fake.core.handles import HandleStyle, job_handle
 from ips_fake.core.model import JobKind, JobPayload, SubmitJobRequest, WorkItem
 from ips_fake.fake import IpsFake
 from tests.core.job_builders import ips_user
+from tests.core.test_active_views import ACTIVE_JOBS, UPLOAD
 
-V2014 = "http://www.scene7.com/IpsApi/xsd/2014-04-03"
-SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
-ACTIVE_JOBS = (
-    f'<s:Envelope xmlns:s="{SOAP11}"><s:Header><authHeader xmlns="{V2014}">'
-    "<user>ipsuser@example.com</user><password>password</password></authHeader></s:Header>"
-    f'<s:Body><getActiveJobsParam xmlns="{V2014}"><companyHandle>c|47</companyHandle>'
-    "</getActiveJobsParam></s:Body></s:Envelope>"
-).encode()
-UPLOAD = JobPayload(
-    kind=JobKind.UPLOAD_URLS,
-    element="uploadUrlsJob",
-    options=(),
-    items=tuple(WorkItem(f"in/{n}.jpg") for n in range(1, 4)),
-)
 EDT_0130 = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 01:30-04:00 in New York (fold 0)
 EST_0130 = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30-05:00, an hour later (fold 1)
 
