@@ -6,6 +6,7 @@ frozen, so the protocol layer can render them without holding the service lock.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -228,18 +229,20 @@ class ActiveJobInfo:
         """The hash of the fields, worked out once per snapshot: an answer's writer hashes
         each snapshot it shows (:class:`ips_fake.soap.structure.ShapeKey`), and getActiveJobs
         shows the same snapshot of a run again while the run and the clock stand still."""
-        found: int | None = self.__dict__.get("_hash")
+        key = id(self)
+        found = _ACTIVE_JOB_HASHES.get(key)
         if found is None:
             found = hash(tuple(getattr(self, name) for name in _ACTIVE_JOB_FIELDS))
-            object.__setattr__(self, "_hash", found)
+            _ACTIVE_JOB_HASHES[key] = found
+            # its entry goes as the snapshot does, before its id can name another object
+            weakref.finalize(self, _ACTIVE_JOB_HASHES.pop, key, None).atexit = False
         return found
-
-    def __getstate__(self) -> dict[str, object]:
-        """The fields, without the hash worked out (another process hashes strings apart)."""
-        return {name: value for name, value in self.__dict__.items() if name != "_hash"}
 
 
 _ACTIVE_JOB_FIELDS = tuple(ActiveJobInfo.__dataclass_fields__)
+#: The hash of each live ActiveJobInfo hashed so far, by its id: kept beside the snapshot
+#: rather than in it, so that the snapshot's attributes are its fields alone.
+_ACTIVE_JOB_HASHES: dict[int, int] = {}
 
 
 @dataclass(frozen=True)

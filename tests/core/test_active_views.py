@@ -6,6 +6,7 @@ bytes as snapshots worked out anew each time."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import pickle
 from collections.abc import Callable
 from dataclasses import replace
@@ -228,7 +229,9 @@ def test_snapshots_and_answer_bytes_match_ones_worked_out_anew_after_every_step(
     assert kept.service._active_views == {}
 
 
-def test_a_snapshot_hashes_as_its_fields_do_and_is_pickled_without_its_hash() -> None:
+def test_a_snapshot_hashes_as_its_fields_do_and_holds_only_its_fields() -> None:
+    from ips_fake.core.model import _ACTIVE_JOB_HASHES
+
     fake = IpsFake()
     submit(fake, "upload")
     [shown] = active(fake)
@@ -237,11 +240,18 @@ def test_a_snapshot_hashes_as_its_fields_do_and_is_pickled_without_its_hash() ->
 
     assert hash(shown) == hash(twin)
     assert len({shown, twin, other}) == 2
+    # the hash worked out is kept beside the snapshot, not in it
+    assert set(vars(shown)) == {field.name for field in dataclasses.fields(shown)}
+    assert ActiveJobInfo(**vars(shown)) == shown
     restored = pickle.loads(pickle.dumps(shown))
-    assert "_hash" in vars(shown)
-    assert "_hash" not in vars(restored)
     assert restored == shown
     assert hash(restored) == hash(shown)
+    # and goes with it
+    key = id(other)
+    assert key in _ACTIVE_JOB_HASHES
+    del other
+    gc.collect()
+    assert key not in _ACTIVE_JOB_HASHES
 
 
 def test_snapshots_in_the_repeated_hour_of_a_fall_back_are_the_ones_worked_out_anew() -> None:
