@@ -322,6 +322,11 @@ class _Workers:
         self._busy_since: dict[int, float] = {}
         #: the connection each busy thread is answering
         self._busy_connections: dict[int, socket.socket] = {}
+        #: when the pool last moved on (a thread finished a connection, or took one other
+        #: than the first of a thread started for a stall), time.monotonic
+        self._moved_at = time.monotonic()
+        #: threads started for the stall going on (none moved since they started)
+        self._stall_threads = 0
 
     def start(self) -> None:
         """Start the first thread (when none runs and the pool is open)."""
@@ -329,32 +334,36 @@ class _Workers:
             if not self._closed and not self._threads:
                 self._start_thread()
 
-    def _start_thread(self) -> None:
+    def _start_thread(self, *, for_stall: bool = False) -> None:
         self._threads += 1
         self._idle += 1  # idle from its start: it takes the connection waiting for it
         self._started += 1
         threading.Thread(
-            target=self._work, args=(self._started,), name=f"{self._name}-{self._started}",
-            daemon=True,
+            target=self._work, args=(self._started, for_stall),
+            name=f"{self._name}-{self._started}", daemon=True,
         ).start()  # fmt: skip
 
     def next_look(self) -> float:
         """Seconds until :meth:`grow_if_stalled` is worth calling again: when no thread is
-        idle and the busy thread that took its connection last is about to count as
-        stalled, until it does; :attr:`LOOK_SECONDS` at most."""
+        idle and the pool is about to count as stalled, until it does; :attr:`LOOK_SECONDS`
+        at most."""
         with self._lock:
             if self._idle or not self._busy_since:
                 return self.LOOK_SECONDS
-            until_stalled = self.STALL_SECONDS - (time.monotonic() - max(self._busy_since.values()))
+            until_stalled = self.STALL_SECONDS - (time.monotonic() - self._moved_at)
         if until_stalled < 0:
             return self.LOOK_SECONDS
         return min(self.LOOK_SECONDS, until_stalled + 0.01)
 
     def grow_if_stalled(self) -> None:
-        """Start a thread when no thread is idle, every busy one has been on its connection
-        for over :attr:`STALL_SECONDS`, a connection waits in the listener's backlog and the
-        limit allows."""
-        if not self._all_stalled():
+        """Start threads when no thread is idle, the pool has not moved on for over
+        :attr:`STALL_SECONDS` (no thread finished a connection or took one in that time,
+        besides the first connection of a thread started for the stall), a connection
+        waits in the listener's backlog and the limit allows: one at the first look, then
+        as many as were started for the stall so far at each look while it lasts (1, 1, 2,
+        4...), so a connection queued behind N silent ones gets a thread after about
+        log2(N) looks rather than N times :attr:`STALL_SECONDS`."""
+        if not self._stalled():
             return
         if not self._turn.acquire(blocking=False):  # a thread is at the listener
             return
@@ -363,17 +372,27 @@ class _Workers:
         finally:
             self._turn.release()
         with self._lock:
-            if waiting and self._all_stalled():
-                self._start_thread()
+            if waiting and self._stalled():
+                count = min(self._limit - self._threads, max(1, self._stall_threads))
+                for _ in range(count):
+                    self._start_thread(for_stall=True)
+                self._stall_threads += count
 
-    def _all_stalled(self) -> bool:
+    def _stalled(self) -> bool:
         if self._closed or self._idle or self._threads >= self._limit:
             return False
-        now = time.monotonic()
-        return all(now - since > self.STALL_SECONDS for since in self._busy_since.values())
+        return time.monotonic() - self._moved_at > self.STALL_SECONDS
 
-    def _work(self, number: int) -> None:
-        """Thread ``number``'s loop; it counts as idle whenever it is not answering."""
+    def _moved(self) -> None:
+        """Under the lock: the pool moved on; a stall, if any, is over."""
+        self._moved_at = time.monotonic()
+        self._stall_threads = 0
+
+    def _work(self, number: int, for_stall: bool) -> None:
+        """Thread ``number``'s loop; it counts as idle whenever it is not answering.
+        ``for_stall``: started for a stall, its first connection does not count as the pool
+        moving on (it may well be the next silent one)."""
+        first = True
         while True:
             taken = self._take()
             if taken is None:
@@ -388,6 +407,9 @@ class _Workers:
                 self._idle -= 1
                 self._busy_since[number] = time.monotonic()
                 self._busy_connections[number] = connection
+                if not (first and for_stall):
+                    self._moved()
+                first = False
             try:
                 self._answer(connection, address)
             finally:
@@ -395,6 +417,7 @@ class _Workers:
                     del self._busy_since[number]
                     del self._busy_connections[number]
                     self._idle += 1
+                    self._moved()
 
     def _take(self) -> tuple[socket.socket, Any] | None:
         """The next connection, once this thread has the turn at the listener; None when

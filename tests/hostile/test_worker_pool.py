@@ -356,3 +356,49 @@ def test_what_a_failed_send_was_given_is_not_sent_again() -> None:
     connection.failing = False
     writer.flush()
     assert connection.sent == []
+
+
+def test_a_stall_starts_threads_doubling_while_it_lasts() -> None:
+    # the pool's own workers, without the serving thread's looks: each look is made here
+    listener = socket.create_server(("127.0.0.1", 0))
+    release = threading.Event()
+
+    def answer_when_released(connection: socket.socket, address: object) -> None:
+        release.wait(10)  # a silent client, as far as the pool can tell
+        connection.close()
+
+    workers = _Workers(listener, WORKER_THREADS, answer_when_released, "stall-test")
+    with ExitStack() as stack:
+        stack.callback(listener.close)
+        stack.callback(workers.finish)
+        stack.callback(workers.close)
+        stack.callback(release.set)
+        for _ in range(12):
+            stack.enter_context(socket.create_connection(listener.getsockname()))
+
+        def settle(busy: int) -> None:
+            """Wait until ``busy`` threads are answering and none is idle."""
+            for _ in range(500):
+                with workers._lock:
+                    if len(workers._busy_since) == busy and not workers._idle:
+                        return
+                threading.Event().wait(0.01)
+            raise AssertionError(f"the pool did not settle with {busy} busy threads")
+
+        workers.start()
+        settle(1)
+        totals = []
+        for _ in range(4):
+            workers._moved_at -= 1.0  # as if a second passed without the pool moving on
+            workers.grow_if_stalled()
+            totals.append(workers._threads)
+            settle(totals[-1])
+        # 1 started at the first look, then as many as the stall has started so far
+        assert totals == [2, 3, 5, 9]
+        with workers._lock:
+            workers._moved()  # a thread moved on: the stall is over
+        workers.grow_if_stalled()
+        assert workers._threads == 9  # not stalled: nothing starts
+        workers._moved_at -= 1.0
+        workers.grow_if_stalled()
+        assert workers._threads == 10  # a new stall starts from one again
