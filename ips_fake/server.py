@@ -106,19 +106,22 @@ class _AnswerWriter:
         return len(data)
 
     def flush(self) -> None:
-        """Send what is kept: in one call when it is within the bound, piece by piece (no
-        copy) otherwise."""
+        """Send what is kept: in one call when it is within the bound, otherwise in slices
+        of :data:`ANSWER_BUFFER_BYTES` (no copy), each a call of its own: a socket timeout
+        bounds one whole ``sendall``, so the read timeout stays a bound on each slice the
+        client takes, not on the whole answer."""
         if not self._pending:
             return
         pending, size = self._pending, self._size
         self._pending, self._size = [], 0
-        if len(pending) == 1:
-            self._connection.sendall(pending[0])
-        elif size <= ANSWER_BUFFER_BYTES:
-            self._connection.sendall(b"".join(pending))
-        else:
-            for piece in pending:
-                self._connection.sendall(piece)
+        send = self._connection.sendall
+        if size <= ANSWER_BUFFER_BYTES:
+            send(pending[0] if len(pending) == 1 else b"".join(pending))
+            return
+        for piece in pending:
+            view = memoryview(piece)
+            for start in range(0, len(view), ANSWER_BUFFER_BYTES):
+                send(view[start : start + ANSWER_BUFFER_BYTES])
 
     def close(self) -> None:
         """Drop what is kept (the handler flushes before it closes)."""
@@ -155,12 +158,15 @@ class _Handler(WSGIRequestHandler):
 
     def run_wsgi(self) -> None:
         """Serve the request; a ``Content-Length`` over the limit gets its 413 without a
-        ``100 Continue`` inviting the body first."""
+        ``100 Continue`` inviting the body first, and an HTTP/1.0 request gets none (RFC 9110
+        section 10.1.1: a server ignores the expectation of an HTTP/1.0 request)."""
         length = self.headers.get("Content-Length", "").strip().lstrip("0")
         if length.isascii() and length.isdigit():
             too_long = len(length) > len(str(MAX_REQUEST_BYTES)) or int(length) > MAX_REQUEST_BYTES
             if too_long:
                 del self.headers["Expect"]
+        if self.request_version == "HTTP/1.0":
+            del self.headers["Expect"]
         raw = self.rfile
         self.rfile = _BoundedReader(raw, MAX_BODY_PHASE_BYTES)  # type: ignore[assignment]
         try:

@@ -327,7 +327,7 @@ class _RecordingConnection:
         return -1
 
 
-def test_a_small_answer_is_sent_in_one_call_and_a_large_one_piece_by_piece() -> None:
+def test_a_small_answer_is_sent_in_one_call_and_a_large_one_slice_by_slice() -> None:
     connection = _RecordingConnection()
     writer = _AnswerWriter(connection)  # type: ignore[arg-type]
     writer.write(b"HTTP/1.1 200 OK\r\n\r\n")
@@ -335,12 +335,17 @@ def test_a_small_answer_is_sent_in_one_call_and_a_large_one_piece_by_piece() -> 
     assert connection.sent == []  # kept until the flush
     writer.flush()
     assert connection.sent == [b"HTTP/1.1 200 OK\r\n\r\n<small/>"]
-    large = b"x" * (ANSWER_BUFFER_BYTES + 1)
+    large = b"x" * (2 * ANSWER_BUFFER_BYTES + 1)
     writer.write(b"HTTP/1.1 200 OK\r\n\r\n")
-    writer.write(large)  # over the bound: sent at once, the head first
-    assert connection.sent[1:] == [b"HTTP/1.1 200 OK\r\n\r\n", large]
+    writer.write(large)  # over the bound: sent at once, the head first, then slice by slice
+    assert connection.sent[1:] == [
+        b"HTTP/1.1 200 OK\r\n\r\n",
+        large[:ANSWER_BUFFER_BYTES],
+        large[ANSWER_BUFFER_BYTES : 2 * ANSWER_BUFFER_BYTES],
+        b"x",
+    ]
     writer.flush()
-    assert len(connection.sent) == 3
+    assert len(connection.sent) == 5
 
 
 def test_what_a_failed_send_was_given_is_not_sent_again() -> None:
@@ -402,3 +407,40 @@ def test_a_stall_starts_threads_doubling_while_it_lasts() -> None:
         workers._moved_at -= 1.0
         workers.grow_if_stalled()
         assert workers._threads == 10  # a new stall starts from one again
+
+
+def test_a_client_taking_a_large_answer_steadily_gets_all_of_it() -> None:
+    # the read timeout bounds each slice the client takes, not the whole answer: a 16 MiB
+    # answer read a little at a time for longer than the timeout arrives whole
+    answer_body = b"x" * (16 << 20)
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Length", str(len(answer_body)))])
+        return [answer_body]
+
+    with AppServer(app, read_timeout=1.0) as server:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+        sock.settimeout(30)
+        with sock:
+            sock.connect(("127.0.0.1", int(server.base_url.rsplit(":", 1)[1])))
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            received = []
+            while chunk := sock.recv(32 * 1024):  # some bytes every few milliseconds
+                received.append(chunk)
+                threading.Event().wait(0.005)
+    head, _, body = b"".join(received).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    assert len(body) == len(answer_body)
+
+
+def test_an_http_1_0_request_expecting_100_continue_gets_no_interim_answer() -> None:
+    body = envelope(submit_job("One point oh"))
+    with FakeServer(IpsFake(), read_timeout=1.0) as server:
+        head = request_head(server, length=len(body), extra="Expect: 100-continue\r\n")
+        head = head.replace(b" HTTP/1.1\r\n", b" HTTP/1.0\r\n", 1)
+        with connection(server) as sock:
+            sock.sendall(head + body)
+            data = read_to_end(sock)
+    assert not data.startswith(b"HTTP/1.1 100"), data[:80]
+    assert b" 200 OK" in data.split(b"\r\n", 1)[0]
