@@ -278,18 +278,19 @@ class _Workers:
     its answer on one thread, with no hand-over to another thread (a thread's wake-up and a
     pass of the GIL at each connection, as when one thread accepted for the pool). A connection
     that comes while every thread is busy waits in the listener's backlog for a busy thread
-    to take it next, unless every busy thread has spent more than :attr:`STALL_SECONDS` on
-    its connection (a slow or silent client): only then does :meth:`grow_if_stalled` (called
-    by the serving thread, :meth:`next_look` seconds apart) start another thread. Requests to
-    a fake are short, so one thread usually answers them all in turn, on warm caches and
-    without handing the GIL between threads at each socket call, lxml parse or zlib call
-    (several times the cost of the request's own work with four threads taking turns). A
-    connection waiting behind a stalled thread waits about a second at most while the limit
+    to take it next, unless the pool has not moved on for more than :attr:`STALL_SECONDS`
+    (no thread finished a connection or took one: slow or silent clients): only then does
+    :meth:`grow_if_stalled` (called by the serving thread, :meth:`next_look` seconds apart)
+    start threads, doubling at each look while the stall lasts. Requests to a fake are
+    short, so one thread usually answers them all in turn, on warm caches and without
+    handing the GIL between threads at each socket call, lxml parse or zlib call (several
+    times the cost of the request's own work with four threads taking turns). A connection
+    queued behind N silent ones gets a thread after about log2(N) looks while the limit
     allows. A thread idle for :attr:`IDLE_SECONDS` ends, down to one.
     """
 
-    #: Seconds a busy thread may spend on one connection before a waiting one gets a thread
-    #: of its own.
+    #: Seconds the pool may go without moving on (no connection finished or taken) before a
+    #: waiting connection gets a thread of its own.
     STALL_SECONDS = 0.5
     #: Seconds a thread beyond the first may wait for a connection before it ends.
     IDLE_SECONDS = 2.0
@@ -324,8 +325,6 @@ class _Workers:
         self._started = 0
         self._idle = 0
         self._closed = False
-        #: when each busy thread (by its number) took its connection (time.monotonic)
-        self._busy_since: dict[int, float] = {}
         #: the connection each busy thread is answering
         self._busy_connections: dict[int, socket.socket] = {}
         #: when the pool last moved on (a thread finished a connection, or took one other
@@ -354,7 +353,7 @@ class _Workers:
         idle and the pool is about to count as stalled, until it does; :attr:`LOOK_SECONDS`
         at most."""
         with self._lock:
-            if self._idle or not self._busy_since:
+            if self._idle or not self._busy_connections:
                 return self.LOOK_SECONDS
             until_stalled = self.STALL_SECONDS - (time.monotonic() - self._moved_at)
         if until_stalled < 0:
@@ -411,7 +410,6 @@ class _Workers:
                     _close_unanswered(connection)
                     return
                 self._idle -= 1
-                self._busy_since[number] = time.monotonic()
                 self._busy_connections[number] = connection
                 if not (first and for_stall):
                     self._moved()
@@ -420,7 +418,6 @@ class _Workers:
                 self._answer(connection, address)
             finally:
                 with self._lock:
-                    del self._busy_since[number]
                     del self._busy_connections[number]
                     self._idle += 1
                     self._moved()

@@ -385,7 +385,7 @@ def test_a_stall_starts_threads_doubling_while_it_lasts() -> None:
             """Wait until ``busy`` threads are answering and none is idle."""
             for _ in range(500):
                 with workers._lock:
-                    if len(workers._busy_since) == busy and not workers._idle:
+                    if len(workers._busy_connections) == busy and not workers._idle:
                         return
                 threading.Event().wait(0.01)
             raise AssertionError(f"the pool did not settle with {busy} busy threads")
